@@ -1,0 +1,41 @@
+# ecosim — two commands for a newcomer:  make run   and   make test
+# PYTHON=/path/to/python3.12 overrides the interpreter search (tools/find-python.sh).
+
+VENV       := .venv
+VPY        := $(VENV)/bin/python
+STAMP      := $(VENV)/.installed
+OUT        ?= results/main
+ARGS       ?=
+
+.PHONY: run test lint bench compare clean venv
+
+venv: $(STAMP)
+
+$(VPY):
+	@py=$$(PYTHON="$(PYTHON)" tools/find-python.sh) || exit 1; \
+	echo "creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+
+$(STAMP): $(VPY) pyproject.toml
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VPY) experiments/main.py --out $(OUT) $(ARGS)
+
+lint: $(STAMP)
+	$(VPY) -m ruff check src tests benchmarks experiments
+
+test: lint
+	$(VPY) -m pytest $(ARGS)
+
+compare: $(STAMP)
+	$(VPY) benchmarks/compare.py $(ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/asv run --quick --python=same $(ARGS)
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .asv build src/*.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

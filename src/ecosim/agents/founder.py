@@ -1,0 +1,65 @@
+"""Founder: one technical worker (graduate, researcher, engineer or founder)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from ecosim.population import TableAgent
+
+
+class Role(IntEnum):
+    """What a person is doing; each person has exactly one role."""
+
+    SEARCHING = 0
+    STUDENT = 1
+    RESEARCHER = 2
+    STARTUP_EMPLOYEE = 3
+    CORPORATE_EMPLOYEE = 4
+    FOUNDER = 5
+
+
+class Degree(IntEnum):
+    """Highest degree (same order as ``ecosim.scenario.DEGREES``)."""
+
+    NONE = -1
+    BS = 0
+    MS = 1
+    PHD = 2
+
+
+class Founder(TableAgent):
+    """Technical talent: anyone who may work in, found or fund a startup.
+
+    Columns:
+        city: Index of the city where the person lives and works.
+        home_city: Index of the city the person comes from.
+        alma_mater: Row of the institute the person graduated from (-1: none known).
+        degree: :class:`Degree`.
+        sector: Index of the sector of expertise (``scenario.sectors``).
+        skill: Latent skill (standard-normal units).
+        age_months: Age (months).
+        experience_months: Work experience (months).
+        role: :class:`Role`.
+        employer: ``uid`` of the employing agent (-1: none, or an established
+            firm outside the model's firm tables).
+        savings_krw: Savings (KRW).
+        months_in_city: Months lived in the current city.
+        graduated_month: Model month of graduation (-1: graduated before the run).
+    """
+
+    columns = {
+        "city": "i2",
+        "home_city": "i2",
+        "alma_mater": "i4",
+        "degree": "i1",
+        "sector": "i1",
+        "skill": "f4",
+        "age_months": "i4",
+        "experience_months": "i4",
+        "role": "i1",
+        "employer": "i8",
+        "savings_krw": "f8",
+        "months_in_city": "i4",
+        "graduated_month": "i4",
+    }
+    defaults = {"alma_mater": -1, "degree": -1, "employer": -1, "graduated_month": -1}

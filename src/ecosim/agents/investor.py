@@ -1,0 +1,35 @@
+"""Investor: a VC firm, fund of funds, regional fund, corporate VC or angel."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from ecosim.population import TableAgent
+
+
+class InvestorKind(IntEnum):
+    """Kind of investor (same order as ``ecosim.scenario.INVESTOR_KINDS``)."""
+
+    VC = 0
+    FUND_OF_FUNDS = 1
+    REGIONAL_FUND = 2
+    CORPORATE_VC = 3
+    ANGEL = 4
+
+
+class Investor(TableAgent):
+    """An investor.
+
+    Columns:
+        city: Index of the city where it is based.
+        kind: :class:`InvestorKind`.
+        fund_size_krw: Committed capital (KRW).
+        dry_powder_krw: Capital not yet invested (KRW).
+    """
+
+    columns = {
+        "city": "i2",
+        "kind": "i1",
+        "fund_size_krw": "f8",
+        "dry_powder_krw": "f8",
+    }

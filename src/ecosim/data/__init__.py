@@ -1,0 +1,1 @@
+"""Packaged scenario data (TOML). Every number carries a source or says "est."."""

@@ -1,0 +1,628 @@
+"""Typed, validated scenario: the world a model is built from.
+
+A scenario is read from TOML (``load_scenario("korea_2025")`` for a packaged one,
+``load_scenario(path)`` for a user's file) into frozen dataclasses. Every field is
+validated; a bad value raises :class:`ScenarioError` naming the field, the value and
+what is allowed.
+
+Overrides never need an edited file:
+
+* top-level fields as keywords: ``load_scenario("korea_2025", scale=0.1, months=24)``;
+* nested fields as dotted paths in ``overrides``, where a list of records is
+  addressed by the record's ``name`` (cities, institutes) or its position
+  (factories, investors)::
+
+      load_scenario("korea_2025", overrides={
+          "behaviour.retirement_hazard": 0.2,
+          "cities.daejeon.amenity": 0.7,
+          "institutes.KAIST.graduates.phd": 900,
+      })
+
+* the same paths with ``__`` instead of dots as keywords, which is the form
+  ``mesa.batch_run`` and sweeps pass: ``EcosystemModel(behaviour__retirement_hazard=0.2)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import numpy as np
+
+__all__ = [
+    "DEGREES",
+    "STAGES",
+    "Behaviour",
+    "City",
+    "FactoryGroup",
+    "Institute",
+    "InvestorGroup",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "packaged_scenarios",
+]
+
+#: Degrees an institute awards, in the order used by the ``degree`` column.
+DEGREES: tuple[str, ...] = ("bs", "ms", "phd")
+INSTITUTE_KINDS = ("institute", "university", "research_institute")
+STAGES = ("pre_seed", "seed", "series_a", "series_b", "series_c_plus")
+INVESTOR_KINDS = ("vc", "fund_of_funds", "regional_fund", "corporate_vc", "angel")
+_SHARE_TOLERANCE = 1e-6
+
+
+class ScenarioError(ValueError):
+    """A scenario field holds a value that is not allowed.
+
+    Attributes:
+        field: Dotted path of the offending field, e.g. ``cities.daejeon.population``.
+        value: The value found.
+        allowed: What would have been accepted.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str):
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"scenario field '{field}' = {value!r} is invalid: allowed is {allowed}")
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass(frozen=True)
+class City:
+    """A region with its people, firms and place.
+
+    Attributes:
+        name: Identifier used everywhere else in the scenario.
+        label: Human-readable description.
+        population: Residents (persons).
+        lat: Latitude of the city centre (degrees).
+        lon: Longitude of the city centre (degrees).
+        talent_stock: Technical workers living there at the start (persons).
+        venture_firms: Startups (certified venture firms) at the start (firms).
+        amenity: Quality-of-life index in [0, 1] (estimate).
+        cost_of_living: Relative cost of living, capital region = 1.0.
+        sector_shares: Share of the talent stock in each sector; sums to 1.
+        source: Where the numbers come from, or "est." for estimates.
+    """
+
+    name: str
+    label: str
+    population: int
+    lat: float
+    lon: float
+    talent_stock: int
+    venture_firms: int
+    amenity: float
+    cost_of_living: float
+    sector_shares: dict[str, float]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Institute:
+    """A university or research institute that trains technical talent.
+
+    Attributes:
+        name: Identifier, e.g. "KAIST".
+        city: The city it is in.
+        kind: One of ``institute``, ``university``, ``research_institute``.
+        graduates: Degrees awarded per year by degree (``bs``, ``ms``, ``phd``).
+        ceremony_months: Calendar months (1-12) in which degrees are awarded; the
+            yearly graduates are split evenly across them.
+        researchers: Research staff (persons).
+        sector_shares: Share of graduates in each sector; sums to 1.
+        source: Where the numbers come from, or "est." for estimates.
+    """
+
+    name: str
+    city: str
+    kind: str
+    graduates: dict[str, int]
+    ceremony_months: tuple[int, ...]
+    researchers: int
+    sector_shares: dict[str, float]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FactoryGroup:
+    """Factories of one industry in one city.
+
+    Attributes:
+        city: The city they are in.
+        industry: Industry name, e.g. "automotive".
+        count: Number of plants (each becomes one Factory agent, at least one
+            at any scale when ``count`` > 0).
+        employees: Employees per plant (persons).
+        engineers: Engineering positions per plant (persons).
+        sectors: Startup sectors this industry buys from (for demonstration).
+        source: Where the numbers come from, or "est." for estimates.
+    """
+
+    city: str
+    industry: str
+    count: int
+    employees: int
+    engineers: int
+    sectors: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class InvestorGroup:
+    """Investors of one kind in one city.
+
+    Attributes:
+        city: The city where they are based.
+        kind: One of ``vc``, ``fund_of_funds``, ``regional_fund``,
+            ``corporate_vc``, ``angel``.
+        count: Number of firms (each becomes one Investor agent, at least one at
+            any scale when ``count`` > 0).
+        fund_size_krw: Committed capital per firm (KRW).
+        source: Where the numbers come from, or "est." for estimates.
+    """
+
+    city: str
+    kind: str
+    count: int
+    fund_size_krw: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Behavioural weights and hazards. None of them names an outcome.
+
+    Attributes:
+        retirement_age: Age (years) from which people may retire.
+        retirement_hazard: Yearly probability of retiring once past ``retirement_age``.
+        initial_age_min: Youngest age (years) in the initial talent stock.
+        initial_age_max: Oldest age (years) in the initial talent stock.
+        graduation_age: Typical age (years) at graduation by degree.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    retirement_age: float = 60.0
+    retirement_hazard: float = 0.25
+    initial_age_min: float = 24.0
+    initial_age_max: float = 64.0
+    graduation_age: dict[str, float] = field(
+        default_factory=lambda: {"bs": 24.0, "ms": 27.0, "phd": 32.0}
+    )
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything a model is built from.
+
+    Attributes:
+        name: Scenario name.
+        description: What it describes.
+        start_year: Calendar year of month 1.
+        start_month: Calendar month (1-12) of month 1.
+        months: Default run length (months).
+        scale: Agents per real person or firm (1.0 = one agent each).
+        sectors: Sector names used by cities, institutes and factories.
+        capital_region: Cities that form the capital region (for metrics only).
+        startup_stage_shares: Share of the initial startups at each stage
+            (``pre_seed``, ``seed``, ``series_a``, ``series_b``, ``series_c_plus``).
+        cities: The cities.
+        institutes: Universities and research institutes.
+        factories: Factory groups.
+        investors: Investor groups.
+        behaviour: Behavioural weights and hazards.
+        distance_km: Optional explicit distance matrix by city name (km); when
+            absent, great-circle distances from the coordinates are used.
+        travel_time_hours: Travel-time matrix by city name (hours).
+        sources: Sources for scenario-wide facts, by topic.
+    """
+
+    name: str
+    description: str
+    start_year: int
+    start_month: int
+    months: int
+    scale: float
+    sectors: tuple[str, ...]
+    capital_region: tuple[str, ...]
+    startup_stage_shares: dict[str, float]
+    cities: tuple[City, ...]
+    institutes: tuple[Institute, ...]
+    factories: tuple[FactoryGroup, ...]
+    investors: tuple[InvestorGroup, ...]
+    behaviour: Behaviour
+    travel_time_hours: dict[str, dict[str, float]]
+    distance_km: dict[str, dict[str, float]] | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):  # noqa: D105
+        _validate(self)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def city_names(self) -> tuple[str, ...]:
+        """City names in index order."""
+        return tuple(c.name for c in self.cities)
+
+    def city_index(self, name: str) -> int:
+        """Index of the city called ``name``."""
+        return self.city_names.index(name)
+
+    def distance_matrix(self) -> np.ndarray:
+        """Distances between cities (km), shape (cities, cities)."""
+        names = self.city_names
+        if self.distance_km is not None:
+            return np.array([[self.distance_km[a][b] for b in names] for a in names])
+        lat = np.radians([c.lat for c in self.cities])
+        lon = np.radians([c.lon for c in self.cities])
+        dlat = lat[:, None] - lat[None, :]
+        dlon = lon[:, None] - lon[None, :]
+        h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+        return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+    def travel_time_matrix(self) -> np.ndarray:
+        """Travel times between cities (hours), shape (cities, cities)."""
+        names = self.city_names
+        return np.array([[self.travel_time_hours[a][b] for b in names] for a in names])
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a validated copy with top-level fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a validated copy with dotted-path fields changed (see module docs)."""
+        raw = to_dict(self)
+        for path, value in overrides.items():
+            _set_path(raw, path.replace("__", "."), value)
+        return from_dict(raw)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def packaged_scenarios() -> list[str]:
+    """Names of the scenarios shipped in ``ecosim/data``."""
+    files = resources.files("ecosim.data").iterdir()
+    return sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml"))
+
+
+def load_scenario(
+    source: str | Path | Scenario = "korea_2025",
+    *,
+    overrides: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        source: A packaged scenario name (see :func:`packaged_scenarios`), a path
+            to a TOML file, or a :class:`Scenario` to copy.
+        overrides: Dotted paths to nested fields and their new values.
+        **fields: Top-level fields (``scale``, ``months``...) or nested ones with
+            ``__`` in place of dots.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: A field is unknown or holds a value that is not allowed.
+        FileNotFoundError: ``source`` is neither a packaged name nor a file.
+    """
+    if isinstance(source, Scenario):
+        raw = to_dict(source)
+    else:
+        raw = _read_toml(source)
+    for path, value in {**(overrides or {}), **fields}.items():
+        _set_path(raw, path.replace("__", "."), value)
+    return from_dict(raw)
+
+
+def _read_toml(source: str | Path) -> dict[str, Any]:
+    path = Path(source)
+    if path.suffix == ".toml" or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"scenario file not found: {path}")
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    names = packaged_scenarios()
+    if str(source) not in names:
+        raise FileNotFoundError(
+            f"no packaged scenario named {str(source)!r}; packaged: {', '.join(names)}; "
+            "or give the path of a .toml file"
+        )
+    with resources.files("ecosim.data").joinpath(f"{source}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain nested dict of a scenario (the TOML layout), deep-copied."""
+    return copy.deepcopy(dataclasses.asdict(scenario))
+
+
+def _set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    keys = path.split(".")
+    node: Any = raw
+    for depth, key in enumerate(keys[:-1]):
+        where = ".".join(keys[: depth + 1])
+        if isinstance(node, list):
+            node = _find_record(node, key, where)
+        elif isinstance(node, dict):
+            if key not in node:
+                raise ScenarioError(where, key, f"one of: {', '.join(map(str, node))}")
+            node = node[key]
+        else:
+            raise ScenarioError(where, key, "a path into a table or list of records")
+    last = keys[-1]
+    if isinstance(node, list):
+        raise ScenarioError(path, value, "a field of a record, not a whole record")
+    if not isinstance(node, dict):
+        raise ScenarioError(path, value, "a path into a table")
+    # Top level and records accept only known keys; from_dict checks that, but a
+    # typo in an override should fail here with the path the user wrote.
+    node[last] = value
+
+
+def _find_record(records: list[dict[str, Any]], key: str, where: str) -> dict[str, Any]:
+    for rec in records:
+        if isinstance(rec, dict) and rec.get("name") == key:
+            return rec
+    if key.isdigit() and int(key) < len(records):
+        return records[int(key)]
+    names = [str(r.get("name", i)) for i, r in enumerate(records)]
+    raise ScenarioError(where, key, f"a record name or index among: {', '.join(names)}")
+
+
+def from_dict(raw: dict[str, Any]) -> Scenario:
+    """Build a validated :class:`Scenario` from a nested dict (the TOML layout)."""
+    raw = copy.deepcopy(raw)
+    _check_keys(raw, Scenario, "")
+    for part, cls in (
+        ("cities", City),
+        ("institutes", Institute),
+        ("factories", FactoryGroup),
+        ("investors", InvestorGroup),
+    ):
+        records = raw.get(part, [])
+        if not isinstance(records, list):
+            raise ScenarioError(part, records, "a list of tables ([[...]] in TOML)")
+        built = []
+        for i, rec in enumerate(records):
+            label = rec.get("name", i) if isinstance(rec, dict) else i
+            where = f"{part}.{label}"
+            if not isinstance(rec, dict):
+                raise ScenarioError(where, rec, "a table")
+            _check_keys(rec, cls, where)
+            built.append(cls(**_coerce(rec, cls, where)))
+        raw[part] = tuple(built)
+    beh = raw.get("behaviour", {})
+    if not isinstance(beh, dict):
+        raise ScenarioError("behaviour", beh, "a table")
+    _check_keys(beh, Behaviour, "behaviour")
+    raw["behaviour"] = Behaviour(**_coerce(beh, Behaviour, "behaviour"))
+    return Scenario(**_coerce(raw, Scenario, ""))
+
+
+def _check_keys(rec: dict[str, Any], cls: type, where: str) -> None:
+    valid = [f.name for f in dataclasses.fields(cls)]
+    required = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    for key in rec:
+        if key not in valid:
+            raise ScenarioError(_join(where, key), rec[key], f"a known key: {', '.join(valid)}")
+    for key in required:
+        if key not in rec:
+            raise ScenarioError(_join(where, key), None, "a value (this field is required)")
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+_TYPE_CACHE: dict[type, dict[str, Any]] = {}
+
+
+def _coerce(rec: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
+    """Check scalar types and turn TOML lists into tuples."""
+    hints = _TYPE_CACHE.setdefault(cls, get_type_hints(cls))
+    out = {}
+    for key, value in rec.items():
+        hint = hints[key]
+        path = _join(where, key)
+        if hint is int:
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                else:
+                    raise ScenarioError(path, value, "an integer")
+            value = int(value)
+        elif hint is float:
+            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                raise ScenarioError(path, value, "a number")
+            value = float(value)
+            if not math.isfinite(value):
+                raise ScenarioError(path, value, "a finite number")
+        elif hint is str:
+            if not isinstance(value, str):
+                raise ScenarioError(path, value, "a string")
+        elif str(hint).startswith("tuple"):
+            if isinstance(value, str) or not isinstance(value, list | tuple):
+                raise ScenarioError(path, value, "a list")
+            value = tuple(value)
+        elif str(hint).startswith("dict") and value is not None:
+            if not isinstance(value, dict):
+                raise ScenarioError(path, value, "a table")
+        out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _validate(s: Scenario) -> None:
+    if s.scale <= 0:
+        raise ScenarioError("scale", s.scale, "a number > 0 (1.0 = one agent per person or firm)")
+    if s.months <= 0:
+        raise ScenarioError("months", s.months, "an integer > 0")
+    if not 1 <= s.start_month <= 12:
+        raise ScenarioError("start_month", s.start_month, "an integer in 1..12")
+    if not s.cities:
+        raise ScenarioError("cities", [], "at least one city")
+    names = s.city_names
+    _unique(names, "cities", "name")
+    _unique(s.sectors, "sectors", None)
+    if not s.sectors:
+        raise ScenarioError("sectors", [], "at least one sector")
+    for i, c in enumerate(s.capital_region):
+        _known_city(c, names, f"capital_region.{i}")
+    _shares(s.startup_stage_shares, STAGES, "startup_stage_shares")
+
+    for c in s.cities:
+        w = f"cities.{c.name}"
+        for f in ("population", "talent_stock", "venture_firms"):
+            _non_negative(getattr(c, f), f"{w}.{f}")
+        if not -90 <= c.lat <= 90:
+            raise ScenarioError(f"{w}.lat", c.lat, "a latitude in [-90, 90]")
+        if not -180 <= c.lon <= 180:
+            raise ScenarioError(f"{w}.lon", c.lon, "a longitude in [-180, 180]")
+        _probability(c.amenity, f"{w}.amenity")
+        if c.cost_of_living <= 0:
+            raise ScenarioError(f"{w}.cost_of_living", c.cost_of_living, "a number > 0")
+        _shares(c.sector_shares, s.sectors, f"{w}.sector_shares")
+
+    _unique([i.name for i in s.institutes], "institutes", "name")
+    for inst in s.institutes:
+        w = f"institutes.{inst.name}"
+        _known_city(inst.city, names, f"{w}.city")
+        _choice(inst.kind, INSTITUTE_KINDS, f"{w}.kind")
+        for deg, n in inst.graduates.items():
+            if deg not in DEGREES:
+                raise ScenarioError(f"{w}.graduates.{deg}", n, f"a degree among {DEGREES}")
+            _non_negative(n, f"{w}.graduates.{deg}", integer=True)
+        if not inst.ceremony_months:
+            raise ScenarioError(f"{w}.ceremony_months", [], "at least one month in 1..12")
+        for m in inst.ceremony_months:
+            if not isinstance(m, int) or not 1 <= m <= 12:
+                raise ScenarioError(f"{w}.ceremony_months", list(inst.ceremony_months),
+                                    "months in 1..12")
+        _non_negative(inst.researchers, f"{w}.researchers")
+        _shares(inst.sector_shares, s.sectors, f"{w}.sector_shares")
+
+    # The initial stock holds the institutes' researchers and a founder per startup.
+    for c in s.cities:
+        staff = sum(i.researchers for i in s.institutes if i.city == c.name)
+        if c.talent_stock < staff + c.venture_firms:
+            raise ScenarioError(
+                f"cities.{c.name}.talent_stock", c.talent_stock,
+                f"at least the researchers of its institutes plus one founder per venture "
+                f"firm ({staff} + {c.venture_firms} = {staff + c.venture_firms})")
+
+    for i, fg in enumerate(s.factories):
+        w = f"factories.{i}"
+        _known_city(fg.city, names, f"{w}.city")
+        for f in ("count", "employees", "engineers"):
+            _non_negative(getattr(fg, f), f"{w}.{f}")
+        if fg.engineers > fg.employees:
+            raise ScenarioError(f"{w}.engineers", fg.engineers,
+                                f"at most employees ({fg.employees})")
+        for sec in fg.sectors:
+            _choice(sec, s.sectors, f"{w}.sectors")
+
+    for i, ig in enumerate(s.investors):
+        w = f"investors.{i}"
+        _known_city(ig.city, names, f"{w}.city")
+        _choice(ig.kind, INVESTOR_KINDS, f"{w}.kind")
+        _non_negative(ig.count, f"{w}.count")
+        _non_negative(ig.fund_size_krw, f"{w}.fund_size_krw")
+
+    b = s.behaviour
+    _non_negative(b.retirement_age, "behaviour.retirement_age")
+    _probability(b.retirement_hazard, "behaviour.retirement_hazard")
+    _non_negative(b.initial_age_min, "behaviour.initial_age_min")
+    if b.initial_age_max < b.initial_age_min:
+        raise ScenarioError("behaviour.initial_age_max", b.initial_age_max,
+                            f"a number >= initial_age_min ({b.initial_age_min})")
+    for deg in DEGREES:
+        if deg not in b.graduation_age:
+            raise ScenarioError(f"behaviour.graduation_age.{deg}", None, "an age in years")
+    for deg, age in b.graduation_age.items():
+        if deg not in DEGREES:
+            raise ScenarioError(f"behaviour.graduation_age.{deg}", age, f"a degree among {DEGREES}")
+        _non_negative(age, f"behaviour.graduation_age.{deg}")
+
+    _matrix(s.travel_time_hours, names, "travel_time_hours")
+    if s.distance_km is not None:
+        _matrix(s.distance_km, names, "distance_km")
+
+
+def _unique(values, where: str, key: str | None) -> None:
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise ScenarioError(_join(where, key) if key else where, v, "unique names")
+        seen.add(v)
+
+
+def _known_city(name: str, names: tuple[str, ...], where: str) -> None:
+    if name not in names:
+        raise ScenarioError(where, name, f"a defined city: {', '.join(names)}")
+
+
+def _choice(value: str, allowed, where: str) -> None:
+    if value not in allowed:
+        raise ScenarioError(where, value, f"one of: {', '.join(allowed)}")
+
+
+def _non_negative(value, where: str, integer: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ScenarioError(where, value, "an integer >= 0" if integer else "a number >= 0")
+    if integer and not float(value).is_integer():
+        raise ScenarioError(where, value, "an integer >= 0")
+    if not math.isfinite(value) or value < 0:
+        raise ScenarioError(where, value, "an integer >= 0" if integer else "a number >= 0")
+
+
+def _probability(value: float, where: str) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise ScenarioError(where, value, "a probability in [0, 1]")
+
+
+def _shares(shares: dict[str, float], keys: tuple[str, ...], where: str) -> None:
+    for key, v in shares.items():
+        _choice(key, keys, f"{where}.{key}")
+        _probability(v, f"{where}.{key}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > _SHARE_TOLERANCE:
+        raise ScenarioError(where, shares, f"shares summing to 1 (they sum to {total:.6g})")
+
+
+def _matrix(m: dict[str, dict[str, float]], names: tuple[str, ...], where: str) -> None:
+    for a in m:
+        _known_city(a, names, f"{where}.{a}")
+        for b in m[a]:
+            _known_city(b, names, f"{where}.{a}.{b}")
+    for a in names:
+        if a not in m:
+            raise ScenarioError(f"{where}.{a}", None, f"a row for every city: {', '.join(names)}")
+        for b in names:
+            if b not in m[a]:
+                raise ScenarioError(f"{where}.{a}.{b}", None, "a value for every pair of cities")
+            v = m[a][b]
+            _non_negative(v, f"{where}.{a}.{b}")
+            if a == b and v != 0:
+                raise ScenarioError(f"{where}.{a}.{b}", v, "0 on the diagonal")
+            if abs(v - m[b][a]) > 1e-9 * max(1.0, abs(v)):
+                raise ScenarioError(f"{where}.{a}.{b}", v,
+                                    f"a symmetric matrix ({where}.{b}.{a} = {m[b][a]!r})")
