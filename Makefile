@@ -22,7 +22,7 @@ $(STAMP): $(VPY) pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VPY) experiments/main.py --out $(OUT) $(ARGS)
+	$(VPY) experiments/baseline_24_months.py --out $(OUT) $(ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check src tests benchmarks experiments

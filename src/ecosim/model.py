@@ -162,7 +162,9 @@ class EcosystemModel(mesa.Model):
         tidy = tidy.sort_values(["month", "city"], kind="stable").reset_index(drop=True)
         start = pd.Period(f"{self.spec.start_year}-{self.spec.start_month:02d}", freq="M")
         tidy.insert(1, "date", [str(start + int(m) - 1) for m in tidy["month"]])
-        return tidy[["month", "date", "city", *CITY_METRICS]]
+        tidy = tidy[["month", "date", "city", *CITY_METRICS]]
+        tidy.columns.name = None
+        return tidy
 
     def capital_share(self, metric: str = "talent") -> float:
         """Capital region's share of ``metric`` this month."""

@@ -121,7 +121,9 @@ class Table:
             if k not in self.dtypes:
                 raise KeyError(f"no column {k!r}; columns: {list(self.dtypes)}")
             if np.ndim(v) and np.shape(v) != (n,):
-                raise ValueError(f"column {k!r}: got shape {np.shape(v)}, expected ({n},) or scalar")
+                raise ValueError(
+                    f"column {k!r}: got shape {np.shape(v)}, expected ({n},) or scalar"
+                )
         reused = self._free[:n]
         self._free = self._free[n:]
         fresh_n = n - reused.size

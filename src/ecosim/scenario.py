@@ -267,7 +267,8 @@ class Scenario:
         lon = np.radians([c.lon for c in self.cities])
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
-        h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+        cos_cos = np.cos(lat[:, None]) * np.cos(lat[None, :])
+        h = np.sin(dlat / 2) ** 2 + cos_cos * np.sin(dlon / 2) ** 2
         return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
     def travel_time_matrix(self) -> np.ndarray:
@@ -277,7 +278,9 @@ class Scenario:
 
     def replace(self, **changes: Any) -> Scenario:
         """Return a validated copy with top-level fields changed."""
-        return dataclasses.replace(self, **changes)
+        raw = to_dict(self)
+        raw.update(_plain(changes))
+        return from_dict(raw)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """Return a validated copy with dotted-path fields changed (see module docs)."""
@@ -345,8 +348,18 @@ def _read_toml(source: str | Path) -> dict[str, Any]:
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:
-    """Plain nested dict of a scenario (the TOML layout), deep-copied."""
-    return copy.deepcopy(dataclasses.asdict(scenario))
+    """Plain nested dict of a scenario (the TOML layout: lists, dicts and scalars)."""
+    return _plain(scenario)
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return copy.copy(obj)
 
 
 def _set_path(raw: dict[str, Any], path: str, value: Any) -> None:
@@ -362,14 +375,12 @@ def _set_path(raw: dict[str, Any], path: str, value: Any) -> None:
             node = node[key]
         else:
             raise ScenarioError(where, key, "a path into a table or list of records")
-    last = keys[-1]
     if isinstance(node, list):
         raise ScenarioError(path, value, "a field of a record, not a whole record")
     if not isinstance(node, dict):
         raise ScenarioError(path, value, "a path into a table")
-    # Top level and records accept only known keys; from_dict checks that, but a
-    # typo in an override should fail here with the path the user wrote.
-    node[last] = value
+    # Unknown keys are reported by from_dict with this same path.
+    node[keys[-1]] = _plain(value)
 
 
 def _find_record(records: list[dict[str, Any]], key: str, where: str) -> dict[str, Any]:

@@ -19,7 +19,10 @@ Rules for kernel bodies, so that both backends give identical numbers:
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -39,6 +42,24 @@ OPTIONS: dict[str, Any] = {
     "error_model": "numpy",
     "boundscheck": False,
 }
+
+
+def _cache_dir() -> str:
+    """A Numba cache folder keyed by the source of every kernel module.
+
+    Numba invalidates a cached kernel when its own file changes, not when a
+    helper it inlines from another module does (rng.py, say); a stale cache then
+    silently runs old code. Keying the folder by all kernel sources avoids that.
+    """
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ecosim", "numba", digest.hexdigest()[:16])
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):  # a user's explicit choice wins
+    numba.config.CACHE_DIR = _cache_dir()
 
 #: Every public kernel by qualified name (module.function), for tests and benchmarks.
 KERNELS: dict[str, Any] = {}
@@ -67,8 +88,10 @@ def kernel(fn: Callable | None = None, *, parallel: bool = False, register: bool
 
 
 def reference(k: Any) -> Callable:
-    """The reference body of kernel ``k`` (its ``py_func``), run with NumPy's
-    integer-overflow warnings silenced (the hashes wrap on purpose)."""
+    """The reference body of kernel ``k`` (its ``py_func``).
+
+    It runs with NumPy's integer-overflow warnings silenced: the hashes wrap on purpose.
+    """
     body = getattr(k, "py_func", k)
 
     @functools.wraps(body)

@@ -55,6 +55,7 @@ _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 @kernel(register=False)
 def mix(z):
     """SplitMix64 finaliser of a uint64."""
+    z = np.uint64(z)
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
@@ -62,15 +63,21 @@ def mix(z):
 
 @kernel(register=False)
 def stream(seed, month, phase):
-    """Key of the stream for one (run seed, month, phase); a uint64."""
+    """Key of the stream for one (run seed, month, phase): 63 bits in a uint64.
+
+    The top bit is dropped so that a reference body, which handles the key as a
+    Python int, passes it to the compiled helpers as a valid int64.
+    """
     h = mix(np.uint64(seed) + _GOLDEN)
     h = mix(h ^ (np.uint64(month) + _GOLDEN))
-    return mix(h ^ (np.uint64(phase) + _GOLDEN))
+    return mix(h ^ (np.uint64(phase) + _GOLDEN)) >> np.uint64(1)
 
 
 @kernel(register=False)
 def _bits(s, agent, draw):
-    h = mix(s ^ (np.uint64(agent) + _GOLDEN))
+    # np.uint64(...) on entry: a caller in the interpreter passes Python ints,
+    # which Numba would otherwise type as int64 and mix as signed.
+    h = mix(np.uint64(s) ^ (np.uint64(agent) + _GOLDEN))
     return mix(h ^ (np.uint64(draw) + _GOLDEN))
 
 
@@ -84,7 +91,7 @@ def uniform(s, agent, draw):
 def normal(s, agent, draw):
     """Standard normal (Box-Muller) for (stream ``s``, agent, draw)."""
     u1 = uniform(s, agent, draw)
-    u2 = uniform(s ^ _NORMAL_SALT, agent, draw)
+    u2 = uniform(np.uint64(s) ^ _NORMAL_SALT, agent, draw)
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 

@@ -1,0 +1,115 @@
+"""Kernels against their reference bodies; the counter-based generator."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ecosim.kernels import KERNELS, bind, lifecycle, rng
+from ecosim.kernels._jit import reference, select
+from ecosim.testing import assert_backends_agree
+
+SEEDS = [0, 1, 2**63 - 1]
+
+
+def _ids(n, seed):
+    return np.random.default_rng(seed).integers(0, 2**62, size=n)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", ["fill_uniform", "fill_normal", "fill_gumbel"])
+def test_rng_fills_agree_across_backends(name, seed):
+    k = getattr(rng, name)
+    ids = _ids(500, seed % 1000)
+    out, _ = np.empty(500), None
+    _, (_, _, _, _, _, out) = assert_backends_agree(k, seed, 7, 3, ids, 2, np.empty(500))
+    assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_weighted_choice_agrees_across_backends_and_skips_zero_weights(seed):
+    w = np.array([0.0, 2.0, 0.0, 1.0, 5.0, 0.0])
+    ids = _ids(3000, 5)
+    _, args = assert_backends_agree(rng.fill_choice, np.cumsum(w), seed, 1, 2, ids, 0,
+                                    np.empty(3000, np.int64))
+    picks = args[-1]
+    assert set(np.unique(picks)) <= {1, 3, 4}
+    counts = np.bincount(picks, minlength=6)[[1, 3, 4]]
+    # chi-square goodness of fit against 2:1:5 (fails with probability 1e-4 if correct)
+    assert stats.chisquare(counts, 3000 * np.array([2, 1, 5]) / 8).pvalue > 1e-4
+
+
+def test_uniform_is_open_interval_and_uniform():
+    out = np.empty(200_000)
+    rng.fill_uniform(42, 1, 2, np.arange(200_000), 0, out)
+    assert out.min() > 0.0 and out.max() < 1.0
+    assert stats.kstest(out, "uniform").pvalue > 1e-4
+
+
+def test_normal_and_gumbel_have_their_distributions():
+    ids = np.arange(100_000)
+    n, g = np.empty(100_000), np.empty(100_000)
+    rng.fill_normal(3, 4, 5, ids, 0, n)
+    rng.fill_gumbel(3, 4, 5, ids, 0, g)
+    assert stats.kstest(n, "norm").pvalue > 1e-4
+    assert stats.kstest(g, "gumbel_r").pvalue > 1e-4
+
+
+@pytest.mark.parametrize("field", ["seed", "month", "phase", "agent", "draw"])
+def test_every_key_component_changes_the_draw(field):
+    key = {"seed": 11, "month": 3, "phase": 2, "agent": 99, "draw": 0}
+    base = reference(rng.uniform)(reference(rng.stream)(key["seed"], key["month"], key["phase"]),
+                                  key["agent"], key["draw"])
+    key[field] += 1
+    s = reference(rng.stream)(key["seed"], key["month"], key["phase"])
+    assert reference(rng.uniform)(s, key["agent"], key["draw"]) != base
+
+
+def test_draws_do_not_depend_on_order():
+    ids = np.arange(1000)
+    a, b = np.empty(1000), np.empty(1000)
+    rng.fill_uniform(5, 6, 7, ids, 0, a)
+    rng.fill_uniform(5, 6, 7, ids[::-1].copy(), 0, b)
+    np.testing.assert_array_equal(a, b[::-1])
+
+
+def test_neighbouring_keys_are_uncorrelated():
+    ids = np.arange(50_000)
+    a, b = np.empty(50_000), np.empty(50_000)
+    rng.fill_uniform(1, 1, 1, ids, 0, a)
+    rng.fill_uniform(1, 1, 1, ids, 1, b)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.02
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.02
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_age_and_retire_agrees_across_backends(seed):
+    g = np.random.default_rng(seed)
+    n = 2000
+    age = g.integers(20 * 12, 70 * 12, size=n).astype(np.int32)
+    alive = g.random(n) < 0.8
+    uid = g.permutation(n).astype(np.int64) + 1
+    _, args = assert_backends_agree(lifecycle.age_and_retire, age, alive, uid, seed, 5,
+                                    720, 0.3, np.empty(n, np.bool_))
+    new_age, retired = args[0], args[-1]
+    np.testing.assert_array_equal(new_age, np.where(alive, age + 1, age))
+    assert not retired[~alive].any()
+    assert not retired[new_age < 720].any()
+    eligible = alive & (new_age >= 720)
+    # retirement share among the eligible is near the hazard (4 sigma)
+    share = retired[eligible].mean()
+    assert abs(share - 0.3) < 4 * math.sqrt(0.3 * 0.7 / eligible.sum())
+
+
+def test_every_registered_kernel_has_a_reference_body():
+    assert KERNELS, "no kernels registered"
+    for name, k in KERNELS.items():
+        assert callable(getattr(k, "py_func", None)), name
+    ns = bind("python")
+    assert set(vars(ns)) == {n.rsplit(".", 1)[1] for n in KERNELS}
+
+
+def test_unknown_backend_is_refused_with_the_allowed_values():
+    with pytest.raises(ValueError, match=r"backend = 'cuda'.*numba, python"):
+        select(rng.fill_uniform, "cuda")

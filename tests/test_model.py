@@ -1,0 +1,196 @@
+"""EcosystemModel: building, stepping, Mesa integration, reproducibility."""
+
+import os
+import subprocess
+import sys
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecosim import EcosystemModel, ScenarioError, load_scenario
+from ecosim.agents import (
+    AGENT_CLASSES,
+    Degree,
+    Factory,
+    Founder,
+    Institute,
+    Investor,
+    Role,
+    Startup,
+)
+from ecosim.metrics import CITY_METRICS
+
+SMALL = {"scale": 0.005, "months": 14}  # 14 months: two February and one August ceremony
+
+
+@pytest.fixture(scope="module")
+def run_small():
+    return EcosystemModel(rng=7, **SMALL).run()
+
+
+def test_every_row_is_one_mesa_agent(run_small):
+    m = run_small
+    for cls in AGENT_CLASSES:
+        table = m.population[cls]
+        agents = m.agents_by_type[cls]
+        assert len(agents) == table.n_alive > 0, cls.__name__
+        assert sorted(a.row for a in agents) == table.live_rows().tolist()
+    assert len(m.agents) == sum(t.n_alive for t in m.population)
+
+
+def test_world_is_built_at_scale():
+    s = load_scenario(scale=0.01)
+    m = EcosystemModel(rng=1, scale=0.01)
+    talent = np.bincount(m.population[Founder]["city"], minlength=len(s.cities))
+    for c, city in enumerate(s.cities):
+        # stochastic rounding of a few groups per city: off by at most one per group
+        assert abs(talent[c] - city.talent_stock * 0.01) <= 1 + len(s.institutes), city.name
+    assert m.population[Institute].n_alive == len(s.institutes)
+    assert m.population[Startup].n_alive == pytest.approx(
+        sum(c.venture_firms for c in s.cities) * 0.01, abs=len(s.cities))
+    # every investor and factory group keeps at least one agent
+    assert m.population[Investor].n_alive >= len(s.investors)
+    assert m.population[Factory].n_alive >= len(s.factories)
+    founders = m.population[Founder]
+    assert np.count_nonzero(founders["role"] == Role.FOUNDER) == m.population[Startup].n_alive
+    # every startup's founder works for it, in its city
+    su = m.population[Startup]
+    boss = founders["role"] == Role.FOUNDER
+    firm_city = dict(zip(su["uid"].tolist(), su["city"].tolist(), strict=True))
+    assert all(firm_city[e] == c for e, c in
+               zip(founders["employer"][boss].tolist(), founders["city"][boss].tolist(),
+                   strict=True))
+
+
+def test_people_are_conserved_per_city(run_small):
+    f = run_small.city_frame()
+    wide = f.pivot(index="month", columns="city", values=["talent", "graduates", "retirements"])
+    change = wide["talent"].diff().iloc[1:]
+    expected = (wide["graduates"] - wide["retirements"]).iloc[1:]
+    pd.testing.assert_frame_equal(change, expected.astype(change.dtypes.iloc[0]))
+
+
+def test_graduates_appear_in_ceremony_months_at_their_institute(run_small):
+    m = run_small
+    f = m.city_frame()
+    by_month = f.groupby("month")["graduates"].sum()
+    # January 2025 is month 1; ceremonies are in February (2, 14) and August (8)
+    assert set(by_month[by_month > 0].index) == {2, 8, 14}
+    people = m.population[Founder]
+    kaist = m.spec.institutes.index(next(i for i in m.spec.institutes if i.name == "KAIST"))
+    grads = people.alive & (people["alma_mater"] == kaist)
+    assert np.all(people["city"][grads] == m.cities.index("daejeon"))
+    assert np.all(people["role"][grads] == Role.SEARCHING)  # nobody matches jobs yet
+    assert set(np.unique(people["degree"][grads])) <= {Degree.BS, Degree.MS, Degree.PHD}
+
+
+def test_only_people_past_retirement_age_retire():
+    m = EcosystemModel(rng=3, scale=0.005, behaviour__retirement_hazard=1.0)
+    people = m.population[Founder]
+    threshold = round(m.spec.behaviour.retirement_age * 12)
+    eligible = int(np.count_nonzero(people.alive & (people["age_months"] + 1 >= threshold)))
+    m.step()
+    assert m.last_metrics["retirements"].sum() == eligible
+    assert np.all(people["age_months"][people.alive] < threshold)
+
+
+def test_same_seed_same_city_frame_and_different_seed_differs():
+    a = EcosystemModel(rng=11, **SMALL).run().city_frame()
+    b = EcosystemModel(rng=11, **SMALL).run().city_frame()
+    c = EcosystemModel(rng=12, **SMALL).run().city_frame()
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_python_backend_reproduces_numba_backend():
+    a = EcosystemModel(rng=5, backend="numba", **SMALL).run().city_frame()
+    b = EcosystemModel(rng=5, backend="python", **SMALL).run().city_frame()
+    pd.testing.assert_frame_equal(a, b)
+
+
+_DIGEST = """
+import hashlib, sys
+from ecosim import EcosystemModel
+m = EcosystemModel(rng=9, scale=0.005, months=14).run()
+print(hashlib.sha256(m.city_frame().to_csv().encode()).hexdigest())
+"""
+
+
+def test_results_do_not_depend_on_thread_count():
+    digests = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
+        out = subprocess.run([sys.executable, "-c", _DIGEST], env=env, check=True,
+                             capture_output=True, text=True)
+        digests.append(out.stdout.strip())
+    assert digests[0] == digests[1]
+    assert len(digests[0]) == 64
+
+
+def test_datacollector_agent_reporters_read_the_views(run_small):
+    m = run_small
+    dc = mesa.DataCollector(agenttype_reporters={Founder: {"age": "age_months", "city": "city"}})
+    dc.collect(m)
+    got = dc.get_agenttype_vars_dataframe(Founder)
+    people = m.population[Founder]
+    assert len(got) == people.n_alive
+    want = dict(zip(people["uid"][people.alive].tolist(),
+                    people["age_months"][people.alive].tolist(), strict=True))
+    assert dict(zip(got.index.get_level_values("AgentID"), got["age"], strict=True)) == want
+
+
+def test_city_frame_is_tidy(run_small):
+    f = run_small.city_frame()
+    assert list(f.columns) == ["month", "date", "city", *CITY_METRICS]
+    assert len(f) == (SMALL["months"] + 1) * len(run_small.cities)
+    assert f.loc[f["month"] == 1, "date"].unique().tolist() == ["2025-01"]
+    assert f.loc[f["month"] == 0, "date"].unique().tolist() == ["2024-12"]
+    assert not f.duplicated(["month", "city"]).any()
+
+
+def test_two_live_models_are_independent():
+    a = EcosystemModel(rng=1, scale=0.003)
+    before = a.population[Founder]["age_months"].copy()
+    b = EcosystemModel(rng=2, scale=0.004)
+    b.run(3)
+    np.testing.assert_array_equal(a.population[Founder]["age_months"], before)
+    assert {type(x).__name__ for x in a.agents} == {c.__name__ for c in AGENT_CLASSES}
+    assert all(x.model is a for x in a.agents)
+    assert len(a.agents) != len(b.agents)
+
+
+def test_mesa_batch_run_passes_scenario_fields_as_keywords():
+    results = mesa.batch_run(
+        EcosystemModel,
+        parameters={"scale": 0.002, "behaviour__retirement_hazard": [0.0, 1.0]},
+        rng=[1],
+        max_steps=2,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(results)
+    assert set(df["behaviour__retirement_hazard"]) == {0.0, 1.0}
+    last = df[df["Step"] == 2].set_index("behaviour__retirement_hazard")
+    assert last.loc[0.0, "retirements:seoul_capital"] == 0
+    assert last.loc[1.0, "retirements:seoul_capital"] > 0
+
+
+def test_bad_arguments_fail_before_building():
+    with pytest.raises(ValueError, match="backend = 'gpu'"):
+        EcosystemModel(backend="gpu", scale=0.001)
+    with pytest.raises(ScenarioError, match=r"behaviour\.retirement_hazard"):
+        EcosystemModel(scale=0.001, behaviour__retirement_hazard=-1)
+    with pytest.raises(ScenarioError, match="'colour'"):
+        EcosystemModel(scale=0.001, colour="red")
+
+
+def test_full_scale_korea_builds():
+    m = EcosystemModel(rng=0, scale=1.0)
+    s = m.spec
+    assert m.population[Founder].n_alive == pytest.approx(
+        sum(c.talent_stock for c in s.cities), abs=len(s.cities) * (2 + len(s.institutes)))
+    assert m.population[Startup].n_alive == pytest.approx(37_419, abs=len(s.cities))
+    assert m.population[Investor].n_alive == sum(i.count for i in s.investors)
+    assert m.capital_share("startups") == pytest.approx(0.656, abs=0.001)
