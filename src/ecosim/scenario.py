@@ -35,8 +35,19 @@ from typing import Any, get_type_hints
 
 import numpy as np
 
+from ecosim.validation import (
+    DEGREES,
+    INSTITUTE_KINDS,
+    INVESTOR_KINDS,
+    STAGES,
+    ScenarioError,
+    validate,
+)
+
 __all__ = [
     "DEGREES",
+    "INSTITUTE_KINDS",
+    "INVESTOR_KINDS",
     "STAGES",
     "Behaviour",
     "City",
@@ -48,30 +59,6 @@ __all__ = [
     "load_scenario",
     "packaged_scenarios",
 ]
-
-#: Degrees an institute awards, in the order used by the ``degree`` column.
-DEGREES: tuple[str, ...] = ("bs", "ms", "phd")
-INSTITUTE_KINDS = ("institute", "university", "research_institute")
-STAGES = ("pre_seed", "seed", "series_a", "series_b", "series_c_plus")
-INVESTOR_KINDS = ("vc", "fund_of_funds", "regional_fund", "corporate_vc", "angel")
-_SHARE_TOLERANCE = 1e-6
-
-
-class ScenarioError(ValueError):
-    """A scenario field holds a value that is not allowed.
-
-    Attributes:
-        field: Dotted path of the offending field, e.g. ``cities.daejeon.population``.
-        value: The value found.
-        allowed: What would have been accepted.
-    """
-
-    def __init__(self, field: str, value: Any, allowed: str):
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"scenario field '{field}' = {value!r} is invalid: allowed is {allowed}")
-
 
 # --------------------------------------------------------------------------- parts
 
@@ -246,7 +233,7 @@ class Scenario:
     sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):  # noqa: D105
-        _validate(self)
+        validate(self)
 
     # ------------------------------------------------------------------ views
     @property
@@ -479,161 +466,3 @@ def _coerce(rec: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
     return out
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _validate(s: Scenario) -> None:
-    if s.scale <= 0:
-        raise ScenarioError("scale", s.scale, "a number > 0 (1.0 = one agent per person or firm)")
-    if s.months <= 0:
-        raise ScenarioError("months", s.months, "an integer > 0")
-    if not 1 <= s.start_month <= 12:
-        raise ScenarioError("start_month", s.start_month, "an integer in 1..12")
-    if not s.cities:
-        raise ScenarioError("cities", [], "at least one city")
-    names = s.city_names
-    _unique(names, "cities", "name")
-    _unique(s.sectors, "sectors", None)
-    if not s.sectors:
-        raise ScenarioError("sectors", [], "at least one sector")
-    for i, c in enumerate(s.capital_region):
-        _known_city(c, names, f"capital_region.{i}")
-    _shares(s.startup_stage_shares, STAGES, "startup_stage_shares")
-
-    for c in s.cities:
-        w = f"cities.{c.name}"
-        for f in ("population", "talent_stock", "venture_firms"):
-            _non_negative(getattr(c, f), f"{w}.{f}")
-        if not -90 <= c.lat <= 90:
-            raise ScenarioError(f"{w}.lat", c.lat, "a latitude in [-90, 90]")
-        if not -180 <= c.lon <= 180:
-            raise ScenarioError(f"{w}.lon", c.lon, "a longitude in [-180, 180]")
-        _probability(c.amenity, f"{w}.amenity")
-        if c.cost_of_living <= 0:
-            raise ScenarioError(f"{w}.cost_of_living", c.cost_of_living, "a number > 0")
-        _shares(c.sector_shares, s.sectors, f"{w}.sector_shares")
-
-    _unique([i.name for i in s.institutes], "institutes", "name")
-    for inst in s.institutes:
-        w = f"institutes.{inst.name}"
-        _known_city(inst.city, names, f"{w}.city")
-        _choice(inst.kind, INSTITUTE_KINDS, f"{w}.kind")
-        for deg, n in inst.graduates.items():
-            if deg not in DEGREES:
-                raise ScenarioError(f"{w}.graduates.{deg}", n, f"a degree among {DEGREES}")
-            _non_negative(n, f"{w}.graduates.{deg}", integer=True)
-        if not inst.ceremony_months:
-            raise ScenarioError(f"{w}.ceremony_months", [], "at least one month in 1..12")
-        for m in inst.ceremony_months:
-            if not isinstance(m, int) or not 1 <= m <= 12:
-                raise ScenarioError(f"{w}.ceremony_months", list(inst.ceremony_months),
-                                    "months in 1..12")
-        _non_negative(inst.researchers, f"{w}.researchers")
-        _shares(inst.sector_shares, s.sectors, f"{w}.sector_shares")
-
-    # The initial stock holds the institutes' researchers and a founder per startup.
-    for c in s.cities:
-        staff = sum(i.researchers for i in s.institutes if i.city == c.name)
-        if c.talent_stock < staff + c.venture_firms:
-            raise ScenarioError(
-                f"cities.{c.name}.talent_stock", c.talent_stock,
-                f"at least the researchers of its institutes plus one founder per venture "
-                f"firm ({staff} + {c.venture_firms} = {staff + c.venture_firms})")
-
-    for i, fg in enumerate(s.factories):
-        w = f"factories.{i}"
-        _known_city(fg.city, names, f"{w}.city")
-        for f in ("count", "employees", "engineers"):
-            _non_negative(getattr(fg, f), f"{w}.{f}")
-        if fg.engineers > fg.employees:
-            raise ScenarioError(f"{w}.engineers", fg.engineers,
-                                f"at most employees ({fg.employees})")
-        for sec in fg.sectors:
-            _choice(sec, s.sectors, f"{w}.sectors")
-
-    for i, ig in enumerate(s.investors):
-        w = f"investors.{i}"
-        _known_city(ig.city, names, f"{w}.city")
-        _choice(ig.kind, INVESTOR_KINDS, f"{w}.kind")
-        _non_negative(ig.count, f"{w}.count")
-        _non_negative(ig.fund_size_krw, f"{w}.fund_size_krw")
-
-    b = s.behaviour
-    _non_negative(b.retirement_age, "behaviour.retirement_age")
-    _probability(b.retirement_hazard, "behaviour.retirement_hazard")
-    _non_negative(b.initial_age_min, "behaviour.initial_age_min")
-    if b.initial_age_max < b.initial_age_min:
-        raise ScenarioError("behaviour.initial_age_max", b.initial_age_max,
-                            f"a number >= initial_age_min ({b.initial_age_min})")
-    for deg in DEGREES:
-        if deg not in b.graduation_age:
-            raise ScenarioError(f"behaviour.graduation_age.{deg}", None, "an age in years")
-    for deg, age in b.graduation_age.items():
-        if deg not in DEGREES:
-            raise ScenarioError(f"behaviour.graduation_age.{deg}", age, f"a degree among {DEGREES}")
-        _non_negative(age, f"behaviour.graduation_age.{deg}")
-
-    _matrix(s.travel_time_hours, names, "travel_time_hours")
-    if s.distance_km is not None:
-        _matrix(s.distance_km, names, "distance_km")
-
-
-def _unique(values, where: str, key: str | None) -> None:
-    seen = set()
-    for v in values:
-        if v in seen:
-            raise ScenarioError(_join(where, key) if key else where, v, "unique names")
-        seen.add(v)
-
-
-def _known_city(name: str, names: tuple[str, ...], where: str) -> None:
-    if name not in names:
-        raise ScenarioError(where, name, f"a defined city: {', '.join(names)}")
-
-
-def _choice(value: str, allowed, where: str) -> None:
-    if value not in allowed:
-        raise ScenarioError(where, value, f"one of: {', '.join(allowed)}")
-
-
-def _non_negative(value, where: str, integer: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ScenarioError(where, value, "an integer >= 0" if integer else "a number >= 0")
-    if integer and not float(value).is_integer():
-        raise ScenarioError(where, value, "an integer >= 0")
-    if not math.isfinite(value) or value < 0:
-        raise ScenarioError(where, value, "an integer >= 0" if integer else "a number >= 0")
-
-
-def _probability(value: float, where: str) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
-        raise ScenarioError(where, value, "a probability in [0, 1]")
-
-
-def _shares(shares: dict[str, float], keys: tuple[str, ...], where: str) -> None:
-    for key, v in shares.items():
-        _choice(key, keys, f"{where}.{key}")
-        _probability(v, f"{where}.{key}")
-    total = sum(shares.values())
-    if abs(total - 1.0) > _SHARE_TOLERANCE:
-        raise ScenarioError(where, shares, f"shares summing to 1 (they sum to {total:.6g})")
-
-
-def _matrix(m: dict[str, dict[str, float]], names: tuple[str, ...], where: str) -> None:
-    for a in m:
-        _known_city(a, names, f"{where}.{a}")
-        for b in m[a]:
-            _known_city(b, names, f"{where}.{a}.{b}")
-    for a in names:
-        if a not in m:
-            raise ScenarioError(f"{where}.{a}", None, f"a row for every city: {', '.join(names)}")
-        for b in names:
-            if b not in m[a]:
-                raise ScenarioError(f"{where}.{a}.{b}", None, "a value for every pair of cities")
-            v = m[a][b]
-            _non_negative(v, f"{where}.{a}.{b}")
-            if a == b and v != 0:
-                raise ScenarioError(f"{where}.{a}.{b}", v, "0 on the diagonal")
-            if abs(v - m[b][a]) > 1e-9 * max(1.0, abs(v)):
-                raise ScenarioError(f"{where}.{a}.{b}", v,
-                                    f"a symmetric matrix ({where}.{b}.{a} = {m[b][a]!r})")
