@@ -44,14 +44,14 @@ def test_validate_reports_unknown_keys_in_a_file(tmp_path, capsys):
 def test_a_failing_run_keeps_what_it_simulated(tmp_path, monkeypatch):
     import ecosim.demography as demography
 
-    real = demography.age_and_retire
+    real = demography.age_and_depart
 
     def fail_in_month_3(model):
         if model.month == 3:
             raise RuntimeError("boom in month 3")
         return real(model)
 
-    monkeypatch.setattr(demography, "age_and_retire", fail_in_month_3)
+    monkeypatch.setattr(demography, "age_and_depart", fail_in_month_3)
     out = tmp_path / "run"
     try:
         main(["run", "--scale", "0.002", "--months", "6", "--out", str(out), "--no-progress"])

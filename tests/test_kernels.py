@@ -84,21 +84,28 @@ def test_neighbouring_keys_are_uncorrelated():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_age_and_retire_agrees_across_backends(seed):
+def test_age_and_depart_agrees_across_backends(seed):
     g = np.random.default_rng(seed)
-    n = 2000
+    n = 4000
     age = g.integers(20 * 12, 70 * 12, size=n).astype(np.int32)
+    in_city = g.integers(0, 100, size=n).astype(np.int32)
+    experience = g.integers(0, 100, size=n).astype(np.int32)
     alive = g.random(n) < 0.8
+    searching = g.random(n) < 0.3
     uid = g.permutation(n).astype(np.int64) + 1
-    _, args = assert_backends_agree(lifecycle.age_and_retire, age, alive, uid, seed, 5,
-                                    720, 0.3, np.empty(n, np.bool_))
-    new_age, retired = args[0], args[-1]
+    _, args = assert_backends_agree(lifecycle.age_and_depart, age, in_city, experience, alive,
+                                    searching, uid, seed, 5, 720, 0.3, 0.05, 0.2,
+                                    np.empty(n, np.int8))
+    new_age, new_exp, departure = args[0], args[2], args[-1]
     np.testing.assert_array_equal(new_age, np.where(alive, age + 1, age))
-    assert not retired[~alive].any()
-    assert not retired[new_age < 720].any()
+    np.testing.assert_array_equal(new_exp, np.where(alive & ~searching, experience + 1,
+                                                    experience))
+    assert not departure[~alive].any()
+    assert not (departure[new_age < 720] == lifecycle.RETIRES).any()
+    assert not (departure[~searching] == lifecycle.EXITS).any()
     eligible = alive & (new_age >= 720)
     # retirement share among the eligible is near the hazard (4 sigma)
-    share = retired[eligible].mean()
+    share = (departure[eligible] == lifecycle.RETIRES).mean()
     assert abs(share - 0.3) < 4 * math.sqrt(0.3 * 0.7 / eligible.sum())
 
 

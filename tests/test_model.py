@@ -66,10 +66,43 @@ def test_world_is_built_at_scale():
 
 def test_people_are_conserved_per_city(run_small):
     f = run_small.city_frame()
-    wide = f.pivot(index="month", columns="city", values=["talent", "graduates", "retirements"])
+    flows = ["graduates", "inflow", "outflow", "retirements", "emigrations", "exits"]
+    wide = f.pivot(index="month", columns="city", values=["talent", *flows])
     change = wide["talent"].diff().iloc[1:]
-    expected = (wide["graduates"] - wide["retirements"]).iloc[1:]
+    expected = (wide["graduates"] + wide["inflow"] - wide["outflow"] - wide["retirements"]
+                - wide["emigrations"] - wide["exits"]).iloc[1:]
     pd.testing.assert_frame_equal(change, expected.astype(change.dtypes.iloc[0]))
+    # the monthly flow matrix adds up to the inflows and outflows
+    moves = run_small.flow_matrix()
+    last = f.groupby("city", observed=True)[["inflow", "outflow"]].sum()
+    np.testing.assert_array_equal(moves.sum(axis=0).to_numpy(), last["inflow"].to_numpy())
+    np.testing.assert_array_equal(moves.sum(axis=1).to_numpy(), last["outflow"].to_numpy())
+
+
+def test_every_person_has_exactly_one_role_and_a_live_employer(run_small):
+    m = run_small
+    people = m.population[Founder]
+    role = people["role"][people.alive]
+    employer = people["employer"][people.alive]
+    assert set(np.unique(role)) <= {int(r) for r in Role}
+    assert np.all((employer >= 0) == (role != Role.SEARCHING))
+    employed_by = {
+        Role.FOUNDER: Startup, Role.STARTUP_EMPLOYEE: Startup,
+        Role.CORPORATE_EMPLOYEE: Factory, Role.RESEARCHER: Institute,
+    }
+    for r, cls in employed_by.items():
+        rows = m.population[cls].rows_of(employer[role == r])
+        assert np.all(rows >= 0), f"{r.name} with an employer that is not a live {cls.__name__}"
+    # staff counts are the people who work there
+    fac = m.population[Factory]
+    assert fac["staff"][fac.alive].sum() == np.count_nonzero(role == Role.CORPORATE_EMPLOYEE)
+
+
+def test_nothing_is_founded_until_the_startups_issue(run_small):
+    f = run_small.city_frame()
+    assert f["would_found"].sum() > 0  # founding is valued and sometimes chosen...
+    startups = f.pivot(index="month", columns="city", values="startups")
+    assert (startups.diff().iloc[1:] == 0).all().all()  # ...but no startup is created
 
 
 def test_graduates_appear_in_ceremony_months_at_their_institute(run_small):
@@ -81,13 +114,17 @@ def test_graduates_appear_in_ceremony_months_at_their_institute(run_small):
     people = m.population[Founder]
     kaist = m.spec.institutes.index(next(i for i in m.spec.institutes if i.name == "KAIST"))
     grads = people.alive & (people["alma_mater"] == kaist)
-    assert np.all(people["city"][grads] == m.cities.index("daejeon"))
-    assert np.all(people["role"][grads] == Role.SEARCHING)  # nobody matches jobs yet
+    assert grads.any()
+    assert np.all(people["home_city"][grads] == m.cities.index("daejeon"))
     assert set(np.unique(people["degree"][grads])) <= {Degree.BS, Degree.MS, Degree.PHD}
+    # graduates who found no position are still searching where they graduated
+    idle = grads & (people["role"] == Role.SEARCHING)
+    assert np.all(people["city"][idle] == m.cities.index("daejeon"))
 
 
 def test_only_people_past_retirement_age_retire():
-    m = EcosystemModel(rng=3, scale=0.005, behaviour__retirement_hazard=1.0)
+    m = EcosystemModel(rng=3, scale=0.005, behaviour__retirement_hazard=1.0,
+                       behaviour__emigration_hazard=0.0, behaviour__exit_hazard=0.0)
     people = m.population[Founder]
     threshold = round(m.spec.behaviour.retirement_age * 12)
     eligible = int(np.count_nonzero(people.alive & (people["age_months"] + 1 >= threshold)))
@@ -105,16 +142,20 @@ def test_same_seed_same_city_frame_and_different_seed_differs():
 
 
 def test_python_backend_reproduces_numba_backend():
-    a = EcosystemModel(rng=5, backend="numba", **SMALL).run().city_frame()
-    b = EcosystemModel(rng=5, backend="python", **SMALL).run().city_frame()
-    pd.testing.assert_frame_equal(a, b)
+    a = EcosystemModel(rng=5, backend="numba", **SMALL).run()
+    b = EcosystemModel(rng=5, backend="python", **SMALL).run()
+    pd.testing.assert_frame_equal(a.city_frame(), b.city_frame())
+    pd.testing.assert_frame_equal(a.flow_frame(), b.flow_frame())
+    pd.testing.assert_frame_equal(a.retention_frame(), b.retention_frame())
+    assert a.flow_frame()["movers"].sum() > 0
 
 
 _DIGEST = """
 import hashlib, sys
 from ecosim import EcosystemModel
 m = EcosystemModel(rng=9, scale=0.005, months=14).run()
-print(hashlib.sha256(m.city_frame().to_csv().encode()).hexdigest())
+frames = m.city_frame().to_csv() + m.flow_frame().to_csv() + m.retention_frame().to_csv()
+print(hashlib.sha256(frames.encode()).hexdigest())
 """
 
 

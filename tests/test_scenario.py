@@ -9,6 +9,7 @@ import pytest
 
 from ecosim.scenario import (
     Behaviour,
+    Labour,
     Scenario,
     ScenarioError,
     load_scenario,
@@ -97,11 +98,21 @@ def test_every_record_has_a_source(korea, raw_toml, part):
         assert rec.source.strip(), (part, i)
 
 
-def test_every_behaviour_field_has_a_source(korea, raw_toml):
-    fields = [f.name for f in dataclasses.fields(Behaviour) if f.name != "sources"]
+@pytest.mark.parametrize(("section", "cls"), [("behaviour", Behaviour), ("labour", Labour)])
+def test_every_behaviour_and_labour_field_has_a_source(korea, raw_toml, section, cls):
+    fields = [f.name for f in dataclasses.fields(cls) if f.name != "sources"]
     for name in fields:
-        assert name in raw_toml["behaviour"], name
-        assert korea.behaviour.sources.get(name, "").strip(), name
+        assert name in raw_toml[section], name
+        assert getattr(korea, section).sources.get(name, "").strip(), name
+
+
+@pytest.mark.parametrize(("section", "cls"), [("behaviour", Behaviour), ("labour", Labour)])
+def test_dataclass_defaults_are_the_packaged_values(korea, section, cls):
+    # a user file that omits a weight gets the packaged (sourced) value
+    for f in dataclasses.fields(cls):
+        if f.name != "sources":
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            assert getattr(getattr(korea, section), f.name) == default, f.name
 
 
 def test_top_level_sources(korea, raw_toml):
@@ -197,6 +208,14 @@ _BAD_OVERRIDES = [
     ({"behaviour.retirement_hazard": 1.5}, "behaviour.retirement_hazard", 1.5),
     ({"behaviour.retirement_hazard": -0.1}, "behaviour.retirement_hazard", -0.1),
     ({"cities.daejeon.amenity": 2}, "cities.daejeon.amenity", 2),
+    ({"behaviour.on_the_job_search": 1.2}, "behaviour.on_the_job_search", 1.2),
+    ({"behaviour.w_move": -1.0}, "behaviour.w_move", -1.0),
+    ({"behaviour.alumni_ties": -2}, "behaviour.alumni_ties", -2),
+    ({"behaviour.action_constants.found": "high"}, "behaviour.action_constants.found", "high"),
+    ({"behaviour.action_constants.teach": 0.0}, "behaviour.action_constants.teach", "teach"),
+    ({"labour.monthly_wage_krw.research": 0}, "labour.monthly_wage_krw.research", 0),
+    ({"labour.startup_headcount.seed": 0.5}, "labour.startup_headcount.seed", 0.5),
+    ({"labour.corporate_growth": -0.1}, "labour.corporate_growth", -0.1),
     ({"cities.daejeon.sector_shares.ai_software": 0.5}, "cities.daejeon.sector_shares", _ANY),
     ({"institutes.KAIST.sector_shares.energy": 0.5}, "institutes.KAIST.sector_shares", _ANY),
     ({"startup_stage_shares.seed": 0.5}, "startup_stage_shares", _ANY),

@@ -5,8 +5,14 @@ world whatever the backend.
 
 Scaling: people (talent, graduates, researchers) and startups are counted as
 ``count * scale`` with unbiased stochastic rounding; institutes are never scaled
-(one agent each); factory and investor groups keep at least one agent at any
-scale so every city keeps its firms, each with its real size.
+(one agent each); each factory and investor group keeps at least one agent at
+any scale, and its agents share the group's scaled total (positions, employees,
+capital), so totals scale exactly and every city keeps its firms.
+
+Who works where at the start: each startup has a founder and is staffed to its
+stage's headcount; institutes employ their researchers; factories fill their
+technical positions; everyone else works for the city's other established
+firms, one aggregate Factory row per city (``group == -1``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 
 from ecosim.agents import Factory, Founder, Institute, Investor, Role, Startup
 from ecosim.scenario import INSTITUTE_KINDS, INVESTOR_KINDS, STAGES
+from ecosim.social import ring_ties
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -41,71 +48,95 @@ def shares_to_probabilities(shares: dict[str, float], keys: tuple[str, ...]) -> 
     return p / p.sum()
 
 
+def startup_target_headcount(scenario: Scenario) -> np.ndarray:
+    """Positions (founder included) a startup seeks at each stage, shape (stages,)."""
+    return np.array([scenario.labour.startup_headcount[s] for s in STAGES], dtype=np.float64)
+
+
 def build_world(model: EcosystemModel) -> None:
     """Create every institute, factory, investor, startup and person at month 0."""
     s: Scenario = model.spec
-    rng = model.rng
     pop = model.population
     city = {name: i for i, name in enumerate(s.city_names)}
 
-    inst = pop[Institute]
-    inst.add(
+    pop[Institute].add(
         len(s.institutes),
         city=[city[i.city] for i in s.institutes],
         kind=[INSTITUTE_KINDS.index(i.kind) for i in s.institutes],
         index=np.arange(len(s.institutes)),
-        researchers=[i.researchers for i in s.institutes],
         graduates_per_year=[sum(i.graduates.values()) for i in s.institutes],
+        positions=[i.researchers * s.scale for i in s.institutes],
     )
-
     for g, fg in enumerate(s.factories):
         n = firm_count(fg.count, s.scale)
-        pop[Factory].add(n, city=city[fg.city], group=g, employees=fg.employees,
-                         engineers=fg.engineers)
-
+        share = fg.count * s.scale / n if n else 0.0
+        pop[Factory].add(n, city=city[fg.city], group=g, employees=fg.employees * share,
+                         positions=fg.engineers * share)
     for ig in s.investors:
         n = firm_count(ig.count, s.scale)
+        fund = ig.fund_size_krw * ig.count * s.scale / n if n else 0.0
         pop[Investor].add(n, city=city[ig.city], kind=INVESTOR_KINDS.index(ig.kind),
-                          fund_size_krw=ig.fund_size_krw, dry_powder_krw=ig.fund_size_krw)
+                          fund_size_krw=fund, dry_powder_krw=fund)
 
-    stage_p = shares_to_probabilities(s.startup_stage_shares, STAGES)
-    beh = s.behaviour
-    age_lo, age_hi = beh.initial_age_min * 12, beh.initial_age_max * 12
-    people = pop[Founder]
     for c_idx, c in enumerate(s.cities):
-        sector_p = shares_to_probabilities(c.sector_shares, s.sectors)
+        _populate_city(model, c_idx, c)
+    people = pop[Founder]
+    ring_ties(model, people.live_rows(), people["city"][people.alive], s.behaviour.initial_ties)
 
-        # Startups, each with one founder living in its city.
-        n_startups = scaled_count(c.venture_firms, s.scale, rng)
-        sectors = rng.choice(len(s.sectors), size=n_startups, p=sector_p)
-        rows = pop[Startup].add(
-            n_startups, city=c_idx, origin_city=c_idx, sector=sectors,
-            stage=rng.choice(len(STAGES), size=n_startups, p=stage_p), headcount=1,
+
+def _populate_city(model: EcosystemModel, c_idx: int, c) -> None:
+    s, rng, pop = model.spec, model.rng, model.population
+    beh = s.behaviour
+    age_lo, age_hi = round(beh.initial_age_min * 12), round(beh.initial_age_max * 12)
+    sector_p = shares_to_probabilities(c.sector_shares, s.sectors)
+    pool = scaled_count(c.talent_stock, s.scale, rng)
+
+    def add(n, role, employer, sectors=None):
+        n = int(min(n, pool - add.placed))
+        if n <= 0:
+            return
+        if sectors is None:
+            sectors = rng.choice(len(s.sectors), size=n, p=sector_p)
+        age = rng.integers(age_lo, age_hi + 1, size=n)
+        pop[Founder].add(
+            n, city=c_idx, home_city=c_idx, sector=np.asarray(sectors)[:n], role=int(role),
+            employer=employer[:n] if np.ndim(employer) else employer,
+            skill=rng.standard_normal(n).astype(np.float32), age_months=age,
+            experience_months=age - age_lo,
         )
-        _add_people(people, rng, n_startups, c_idx, sectors, Role.FOUNDER,
-                    employer=pop[Startup]["uid"][rows], age_lo=age_lo, age_hi=age_hi)
-        placed = n_startups
+        add.placed += n
 
-        # Researchers of the city's institutes.
-        for i_row, i in enumerate(s.institutes):
-            if i.city != c.name:
-                continue
+    add.placed = 0
+
+    # Startups: a founder each, then staff up to the stage's headcount.
+    startups = pop[Startup]
+    n_startups = scaled_count(c.venture_firms, s.scale, rng)
+    stage_p = shares_to_probabilities(s.startup_stage_shares, STAGES)
+    sectors = rng.choice(len(s.sectors), size=n_startups, p=sector_p)
+    rows = startups.add(n_startups, city=c_idx, origin_city=c_idx, sector=sectors,
+                        stage=rng.choice(len(STAGES), size=n_startups, p=stage_p))
+    uids = startups["uid"][rows]
+    add(n_startups, Role.FOUNDER, uids, sectors)
+
+    # Researchers of the city's institutes.
+    inst = pop[Institute]
+    for i_row, i in enumerate(s.institutes):
+        if i.city == c.name:
             n = scaled_count(i.researchers, s.scale, rng)
             p = shares_to_probabilities(i.sector_shares, s.sectors)
-            _add_people(people, rng, n, c_idx, rng.choice(len(s.sectors), size=n, p=p),
-                        Role.RESEARCHER, employer=inst["uid"][i_row], age_lo=age_lo, age_hi=age_hi)
-            placed += n
+            add(n, Role.RESEARCHER, inst["uid"][i_row], rng.choice(len(s.sectors), size=n, p=p))
 
-        # Everyone else works for an established firm (outside the firm tables).
-        n = max(scaled_count(c.talent_stock, s.scale, rng) - placed, 0)
-        _add_people(people, rng, n, c_idx, rng.choice(len(s.sectors), size=n, p=sector_p),
-                    Role.CORPORATE_EMPLOYEE, employer=-1, age_lo=age_lo, age_hi=age_hi)
+    target = startup_target_headcount(s)[startups["stage"][rows]]
+    staff = np.maximum(np.round(target).astype(np.int64) - 1, 0)
+    add(int(staff.sum()), Role.STARTUP_EMPLOYEE, np.repeat(uids, staff),
+        np.repeat(sectors, staff))
 
-
-def _add_people(table, rng, n, city, sectors, role, employer, age_lo, age_hi) -> None:
-    age = rng.integers(int(age_lo), int(age_hi) + 1, size=n)
-    table.add(
-        n, city=city, home_city=city, sector=sectors, role=int(role), employer=employer,
-        skill=rng.standard_normal(n).astype(np.float32), age_months=age,
-        experience_months=np.maximum(age - int(age_lo), 0),
-    )
+    # Factories fill their technical positions; the rest work for other firms.
+    fac = pop[Factory]
+    here = np.flatnonzero(fac.alive & (fac["city"] == c_idx))
+    seats = np.floor(fac["positions"][here]).astype(np.int64)
+    add(int(seats.sum()), Role.CORPORATE_EMPLOYEE, np.repeat(fac["uid"][here], seats))
+    rest = pool - add.placed
+    other = fac.add(1, city=c_idx, group=-1, employees=float(rest),
+                    positions=rest * (1.0 + s.labour.corporate_openings))
+    add(rest, Role.CORPORATE_EMPLOYEE, fac["uid"][other[0]])

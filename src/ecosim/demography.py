@@ -1,4 +1,4 @@
-"""People entering and leaving: yearly graduation, monthly ageing and retirement."""
+"""People entering and leaving: yearly graduation; ageing, retirement, emigration, exit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 
 from ecosim.agents import Degree, Founder, Role
 from ecosim.build import scaled_count, shares_to_probabilities
+from ecosim.kernels.lifecycle import EMIGRATES, EXITS, RETIRES
 from ecosim.scenario import DEGREES
+from ecosim.social import ring_ties
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -19,55 +21,70 @@ def graduate(model: EcosystemModel) -> np.ndarray:
 
     Each institute awards its yearly degrees evenly over its ceremony months.
     Graduates start searching in the institute's city, aged their degree's
-    graduation age, with a sector drawn from the institute's sector shares.
+    graduation age, with a sector drawn from the institute's sector shares,
+    and form ``alumni_ties`` ties within their graduating cohort.
 
     Returns:
-        Graduates added per city this month, shape (C,).
+        Graduates per institute this month, shape (institutes,).
     """
     s = model.spec
     rng = model.rng
     people = model.population[Founder]
-    added = np.zeros(len(model.cities), dtype=np.int64)
+    added = np.zeros(len(s.institutes), dtype=np.int64)
     for row, inst in enumerate(s.institutes):
         if model.calendar_month not in inst.ceremony_months:
             continue
         c = s.city_index(inst.city)
         p = shares_to_probabilities(inst.sector_shares, s.sectors)
         per_ceremony = 1.0 / len(inst.ceremony_months)
+        cohort = []
         for d, degree in enumerate(DEGREES):
             n = scaled_count(inst.graduates.get(degree, 0) * per_ceremony, s.scale, rng)
             if n == 0:
                 continue
-            people.add(
+            cohort.append(people.add(
                 n, city=c, home_city=c, alma_mater=row, degree=int(Degree(d)),
                 sector=rng.choice(len(s.sectors), size=n, p=p),
                 skill=rng.standard_normal(n).astype(np.float32),
                 age_months=round(s.behaviour.graduation_age[degree] * 12),
                 role=int(Role.SEARCHING), graduated_month=model.month,
-            )
-            added[c] += n
+            ))
+        if cohort:
+            rows = np.concatenate(cohort)
+            added[row] = rows.size
+            ring_ties(model, rows, np.zeros(rows.size, dtype=np.int64), s.behaviour.alumni_ties)
     return added
 
 
-def age_and_retire(model: EcosystemModel) -> np.ndarray:
-    """Age everyone a month and remove those who retire.
+def age_and_depart(model: EcosystemModel) -> dict[str, np.ndarray]:
+    """Age everyone a month and remove those who retire, emigrate or leave technical work.
 
-    The yearly retirement hazard is turned into a monthly one,
-    ``1 - (1 - h) ** (1/12)``, so twelve months compound to ``h``.
+    Yearly hazards are turned into monthly ones, ``1 - (1 - h) ** (1/12)``, so
+    twelve months compound to ``h``.
 
     Returns:
-        Retirements per city this month, shape (C,).
+        ``retirements``, ``emigrations`` and ``exits`` per city this month, each (C,).
     """
     b = model.spec.behaviour
     people = model.population[Founder]
-    retired = np.empty(people.size, dtype=np.bool_)
-    model.kernels.age_and_retire(
-        people["age_months"], people.alive, people["uid"],
-        model.kernel_seed, model.month,
-        round(b.retirement_age * 12), 1.0 - (1.0 - b.retirement_hazard) ** (1.0 / 12.0),
-        retired,
+    departure = np.empty(people.size, dtype=np.int8)
+    model.kernels.age_and_depart(
+        people["age_months"], people["months_in_city"], people["experience_months"],
+        people.alive, people["role"] == Role.SEARCHING, people["uid"],
+        model.kernel_seed, model.month, round(b.retirement_age * 12),
+        _monthly(b.retirement_hazard), _monthly(b.emigration_hazard), b.exit_hazard,
+        departure,
     )
-    rows = np.flatnonzero(retired)
-    by_city = np.bincount(people["city"][rows], minlength=len(model.cities))
-    people.remove(rows)
-    return by_city
+    n = len(model.cities)
+    city = people["city"]
+    out = {
+        name: np.bincount(city[departure == code], minlength=n)
+        for name, code in (("retirements", RETIRES), ("emigrations", EMIGRATES),
+                           ("exits", EXITS))
+    }
+    people.remove(np.flatnonzero(departure))
+    return out
+
+
+def _monthly(yearly: float) -> float:
+    return 1.0 - (1.0 - yearly) ** (1.0 / 12.0)

@@ -1,4 +1,4 @@
-"""Per-city indicators recorded each month."""
+"""Per-city indicators, migration flows and graduate retention, recorded each month."""
 
 from __future__ import annotations
 
@@ -14,14 +14,33 @@ if TYPE_CHECKING:
 #: Metrics recorded per city and month, with their meaning.
 CITY_METRICS: dict[str, str] = {
     "talent": "technical workers living in the city (persons, at model scale)",
-    "searching": "of whom searching for a position",
+    "searching": "of whom without a position",
     "researchers": "of whom researchers",
     "founders": "of whom founders",
+    "startup_employees": "of whom startup employees",
+    "corporate_employees": "of whom employees of factories and established firms",
     "graduates": "degrees awarded this month by the city's institutes",
+    "hires": "positions filled this month in the city",
+    "inflow": "people who moved into the city this month",
+    "outflow": "people who moved out of the city this month",
+    "would_found": "searchers in the city who chose to found a company this month",
     "retirements": "people who retired this month",
+    "emigrations": "people who emigrated abroad this month",
+    "exits": "searchers who left technical work this month",
     "startups": "startups with their head office in the city",
     "investors": "investors based in the city",
-    "factories": "factories in the city",
+    "factories": "factories in the city (not counting the aggregate of other firms)",
+}
+
+#: Months after graduation at which retention is measured.
+RETENTION_HORIZONS = (12, 36, 60)
+
+_ROLE_METRICS = {
+    "searching": Role.SEARCHING,
+    "researchers": Role.RESEARCHER,
+    "founders": Role.FOUNDER,
+    "startup_employees": Role.STARTUP_EMPLOYEE,
+    "corporate_employees": Role.CORPORATE_EMPLOYEE,
 }
 
 
@@ -36,22 +55,63 @@ def city_snapshot(model: EcosystemModel, flows: dict[str, np.ndarray]) -> dict[s
 
     Args:
         model: The model.
-        flows: Metrics that count events of the month (graduates, retirements),
-            as the phases returned them.
+        flows: Metrics that count events of the month, as the phases returned
+            them; those missing are zero.
     """
     n = len(model.cities)
     pop = model.population
     people = pop[Founder]
     role = people["role"]
-    out = {
-        "talent": count_by_city(people, None, n),
-        "searching": count_by_city(people, role == Role.SEARCHING, n),
-        "researchers": count_by_city(people, role == Role.RESEARCHER, n),
-        "founders": count_by_city(people, role == Role.FOUNDER, n),
-        "startups": count_by_city(pop[Startup], None, n),
-        "investors": count_by_city(pop[Investor], None, n),
-        "factories": count_by_city(pop[Factory], None, n),
-    }
-    for name in ("graduates", "retirements"):
-        out[name] = flows.get(name, np.zeros(n, dtype=np.int64))
+    out = {name: count_by_city(people, role == r, n) for name, r in _ROLE_METRICS.items()}
+    out["talent"] = count_by_city(people, None, n)
+    out["startups"] = count_by_city(pop[Startup], None, n)
+    out["investors"] = count_by_city(pop[Investor], None, n)
+    out["factories"] = count_by_city(pop[Factory], pop[Factory]["group"] >= 0, n)
+    for name in CITY_METRICS:
+        if name not in out:
+            out[name] = np.asarray(flows.get(name, np.zeros(n, dtype=np.int64)))
     return {k: out[k] for k in CITY_METRICS}
+
+
+def retention_records(model: EcosystemModel, cohorts: dict[int, np.ndarray]) -> list[dict]:
+    """Where each institute's graduates are, 1, 3 and 5 years after graduating.
+
+    For the cohort that graduated ``h`` months ago (h in :data:`RETENTION_HORIZONS`),
+    per institute: its size at graduation, how many are still in the model,
+    employed, in the institute's city (retained), and employed in the capital
+    region. People who retired, emigrated or left technical work count in the
+    cohort but not as retained.
+
+    Args:
+        model: The model.
+        cohorts: Graduates per institute by model month of graduation.
+    """
+    people = model.population[Founder]
+    inst_city = [model.spec.city_index(i.city) for i in model.spec.institutes]
+    n_inst = len(inst_city)
+    records = []
+    for h in RETENTION_HORIZONS:
+        size = cohorts.get(model.month - h)
+        if size is None:
+            continue
+        mask = people.alive & (people["graduated_month"] == model.month - h)
+        alma = people["alma_mater"][mask]
+        city = people["city"][mask]
+        employed = people["role"][mask] != Role.SEARCHING
+        home = city == np.asarray(inst_city)[alma]
+        capital = model.cities.capital[city]
+        counts = {
+            "present": np.bincount(alma, minlength=n_inst),
+            "employed": np.bincount(alma[employed], minlength=n_inst),
+            "retained": np.bincount(alma[home], minlength=n_inst),
+            "employed_in_capital": np.bincount(alma[employed & capital], minlength=n_inst),
+        }
+        for i, inst in enumerate(model.spec.institutes):
+            if size[i] == 0:
+                continue
+            records.append({
+                "month": model.month, "institute": inst.name, "city": inst.city,
+                "horizon_months": h, "cohort": int(size[i]),
+                **{k: int(v[i]) for k, v in counts.items()},
+            })
+    return records

@@ -10,11 +10,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim import demography, kernels
-from ecosim.agents import AGENT_CLASSES
+from ecosim import demography, kernels, labour
+from ecosim.agents import AGENT_CLASSES, Action
 from ecosim.build import build_world
 from ecosim.cities import Cities
-from ecosim.metrics import CITY_METRICS, city_snapshot
+from ecosim.metrics import CITY_METRICS, city_snapshot, retention_records
 from ecosim.population import Population
 from ecosim.scenario import Scenario, load_scenario
 
@@ -77,8 +77,14 @@ class EcosystemModel(mesa.Model):
         # One uint64 key for every in-kernel draw of this run.
         self.kernel_seed = int(self.rng.integers(0, 2**63))
         self.cities = Cities.from_scenario(self.spec)
+        #: Policy incentive (utility) for each (city, action); zero without a policy.
+        self.incentives = np.zeros((len(self.cities), len(Action)))
         self.population = Population(self, list(AGENT_CLASSES))
         build_world(self)
+        labour.update_staff(self)
+        self._cohorts: dict[int, np.ndarray] = {}  # graduates per institute by month
+        self._moves: list[np.ndarray] = []  # (C, C) movers per month, origin x destination
+        self._retention: list[dict] = []
 
         self.last_metrics = city_snapshot(self, {})
         self.datacollector = mesa.DataCollector(
@@ -110,14 +116,22 @@ class EcosystemModel(mesa.Model):
     def step(self) -> None:
         """One month: the phases of DESIGN.md section 3, in order.
 
-        Implemented so far: graduation (1) and ageing with retirement (10). The
-        other phases arrive with the talent and firm issues.
+        Implemented so far: graduation (1), career and location choice (2), job
+        matching (3), and ageing with departures (10). Founding, firms and
+        capital (4-9) arrive with the startups issue.
         """
         graduates = demography.graduate(self)
-        retirements = demography.age_and_retire(self)
-        self.last_metrics = city_snapshot(
-            self, {"graduates": graduates, "retirements": retirements}
-        )
+        self._cohorts[self.month] = graduates
+        labour.grow_corporate_positions(self)
+        flows = labour.choose_and_match(self)
+        flows.update(demography.age_and_depart(self))
+        labour.update_staff(self)
+        self._moves.append(flows.pop("moves"))
+        inst_city = [self.spec.city_index(i.city) for i in self.spec.institutes]
+        flows["graduates"] = np.bincount(inst_city, weights=graduates,
+                                         minlength=len(self.cities)).astype(np.int64)
+        self._retention.extend(retention_records(self, self._cohorts))
+        self.last_metrics = city_snapshot(self, flows)
         self.datacollector.collect(self)
         if self.month >= self.spec.months:
             self.running = False
@@ -165,6 +179,52 @@ class EcosystemModel(mesa.Model):
         tidy = tidy[["month", "date", "city", *CITY_METRICS]]
         tidy.columns.name = None
         return tidy
+
+    def flow_frame(self) -> pd.DataFrame:
+        """Movers between cities: one row per (month, origin, destination) with movers > 0."""
+        names = list(self.cities.names)
+        if not self._moves:
+            return pd.DataFrame({"month": [], "origin": [], "destination": [], "movers": []})
+        moves = np.stack(self._moves)
+        month, origin, dest = np.nonzero(moves)
+        return pd.DataFrame({
+            "month": month + 1,
+            "origin": pd.Categorical.from_codes(origin, categories=names),
+            "destination": pd.Categorical.from_codes(dest, categories=names),
+            "movers": moves[month, origin, dest],
+        })
+
+    def flow_matrix(self, first: int = 1, last: int | None = None) -> pd.DataFrame:
+        """Movers between cities summed over months ``first..last`` (origin x destination)."""
+        last = self.month if last is None else last
+        names = list(self.cities.names)
+        total = np.zeros((len(names), len(names)), dtype=np.int64)
+        for m in range(max(first, 1), last + 1):
+            total += self._moves[m - 1]
+        return pd.DataFrame(total, index=pd.Index(names, name="origin"),
+                            columns=pd.Index(names, name="destination"))
+
+    def capital_net_inflow(self, first: int = 1, last: int | None = None) -> pd.Series:
+        """Net movers into the capital region from each other city over months ``first..last``."""
+        flows = self.flow_matrix(first, last).to_numpy()
+        cap = self.cities.capital
+        into = flows[:, cap].sum(axis=1) - flows[cap, :].sum(axis=0)
+        names = np.array(self.cities.names)
+        return pd.Series(into[~cap], index=pd.Index(names[~cap], name="origin"),
+                         name="net_inflow_to_capital")
+
+    def retention_frame(self) -> pd.DataFrame:
+        """Graduates' whereabouts 12, 36 and 60 months after graduating, per institute cohort.
+
+        Columns: month, institute, city, horizon_months, cohort (size at
+        graduation), present (still in the model), employed, retained (in the
+        institute's city), employed_in_capital, retention (retained / cohort).
+        """
+        cols = ["month", "institute", "city", "horizon_months", "cohort", "present", "employed",
+                "retained", "employed_in_capital"]
+        frame = pd.DataFrame(self._retention, columns=cols)
+        frame["retention"] = frame["retained"] / frame["cohort"]
+        return frame
 
     def capital_share(self, metric: str = "talent") -> float:
         """Capital region's share of ``metric`` this month."""

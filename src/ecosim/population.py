@@ -35,7 +35,9 @@ class Table:
     """Columns of equal length with an alive mask, bulk add/remove and row reuse.
 
     Args:
-        columns: Column name -> NumPy dtype (anything ``np.dtype`` accepts).
+        columns: Column name -> NumPy dtype (anything ``np.dtype`` accepts; a
+            sub-array dtype such as ``("i8", (8,))`` gives a column of fixed-size
+            rows, shape (n, 8)).
         defaults: Value a column takes in a new row when ``add`` does not set it
             (0 when not given).
         capacity: Rows allocated up front.
@@ -160,7 +162,7 @@ class Table:
         while cap < needed:
             cap *= 2
         for k, arr in self._data.items():
-            new = np.zeros(cap, arr.dtype)
+            new = np.zeros((cap, *arr.shape[1:]), arr.dtype)
             new[: self._size] = arr[: self._size]
             self._data[k] = new
         alive = np.zeros(cap, np.bool_)
@@ -172,7 +174,9 @@ class Table:
         import pandas as pd
 
         rows = self.live_rows()
-        return pd.DataFrame({k: v[rows] for k, v in self._data.items()}, index=rows)
+        return pd.DataFrame(
+            {k: v[rows] for k, v in self._data.items() if v.ndim == 1}, index=rows
+        )
 
 
 # --------------------------------------------------------------------------- agents
@@ -183,7 +187,8 @@ def _column_property(name: str) -> property:
         row = self._row
         if row < 0:
             raise RuntimeError(f"{type(self).__name__} {self.unique_id} has been removed")
-        return self._table.column_full(name)[row].item()
+        value = self._table.column_full(name)[row]
+        return value.tolist() if isinstance(value, np.ndarray) else value.item()
 
     def fset(self: TableAgent, value) -> None:
         row = self._row
@@ -258,6 +263,21 @@ class AgentTable(Table):
         self.model = model
         self.agent_class = agent_class
         self._agents: list[TableAgent | None] = [None] * self.capacity
+        # uid -> row of a live agent of this table, -1 otherwise (uids are model-wide).
+        self._row_of_uid = np.full(capacity, -1, dtype=np.int64)
+
+    @property
+    def row_of_uid(self) -> np.ndarray:
+        """Map from ``uid`` to row (-1: not a live agent of this table), for kernels."""
+        return self._row_of_uid
+
+    def rows_of(self, uids: np.ndarray) -> np.ndarray:
+        """Rows of the agents with these ``uid``s (-1 where none lives here)."""
+        uids = np.asarray(uids, dtype=np.int64)
+        out = np.full(uids.shape, -1, dtype=np.int64)
+        ok = (uids >= 0) & (uids < self._row_of_uid.size)
+        out[ok] = self._row_of_uid[uids[ok]]
+        return out
 
     def add(self, n: int, **values: Any) -> np.ndarray:
         """Add ``n`` rows and create one agent for each; see :meth:`Table.add`."""
@@ -273,12 +293,20 @@ class AgentTable(Table):
             agents[row] = agent
             uids[i] = agent.unique_id
         self._data["uid"][rows] = uids
+        if n:
+            top = int(uids.max()) + 1
+            if top > self._row_of_uid.size:
+                grown = np.full(max(top, 2 * self._row_of_uid.size), -1, dtype=np.int64)
+                grown[: self._row_of_uid.size] = self._row_of_uid
+                self._row_of_uid = grown
+            self._row_of_uid[uids] = rows
         return rows
 
     def remove(self, rows: np.ndarray) -> None:
         """Remove ``rows`` and their agents; see :meth:`Table.remove`."""
         rows = np.asarray(rows, dtype=np.int64)
         super().remove(rows)
+        self._row_of_uid[self._data["uid"][rows]] = -1
         agents = self._agents
         for row in rows.tolist():
             agent = agents[row]

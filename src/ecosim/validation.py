@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 #: Degrees an institute awards, in the order used by the ``degree`` column.
 DEGREES: tuple[str, ...] = ("bs", "ms", "phd")
 INSTITUTE_KINDS = ("institute", "university", "research_institute")
+ACTIONS = ("startup_job", "corporate_job", "research", "found")
 STAGES = ("pre_seed", "seed", "series_a", "series_b", "series_c_plus")
 INVESTOR_KINDS = ("vc", "fund_of_funds", "regional_fund", "corporate_vc", "angel")
 _SHARE_TOLERANCE = 1e-6
@@ -118,7 +119,32 @@ def validate(s: Scenario) -> None:
 
     b = s.behaviour
     _non_negative(b.retirement_age, "behaviour.retirement_age")
-    _probability(b.retirement_hazard, "behaviour.retirement_hazard")
+    for name in ("retirement_hazard", "emigration_hazard", "exit_hazard", "on_the_job_search"):
+        _probability(getattr(b, name), f"behaviour.{name}")
+    for name in ("w_wage", "w_open", "w_ties", "w_investor", "w_amenity", "w_cost", "w_move",
+                 "w_travel", "w_home", "w_alma", "w_stay", "density_wage_elasticity",
+                 "investor_distance_exponent", "initial_ties", "alumni_ties", "colleague_ties"):
+        # Signs are part of the model (a cost is subtracted): weights are >= 0.
+        _non_negative(getattr(b, name), f"behaviour.{name}")
+    _keys_exactly(b.action_constants, ACTIONS, "behaviour.action_constants")
+    for name, v in b.action_constants.items():
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ScenarioError(f"behaviour.action_constants.{name}", v, "a finite number")
+
+    lab = s.labour
+    _keys_exactly(lab.monthly_wage_krw, ACTIONS, "labour.monthly_wage_krw")
+    for name, v in lab.monthly_wage_krw.items():
+        _non_negative(v, f"labour.monthly_wage_krw.{name}")
+        if v == 0:
+            raise ScenarioError(f"labour.monthly_wage_krw.{name}", v, "a wage > 0 (KRW)")
+    _keys_exactly(lab.startup_headcount, STAGES, "labour.startup_headcount")
+    for name, v in lab.startup_headcount.items():
+        _non_negative(v, f"labour.startup_headcount.{name}")
+        if v < 1:
+            raise ScenarioError(f"labour.startup_headcount.{name}", v,
+                                "at least 1 (the founder)")
+    _non_negative(lab.corporate_openings, "labour.corporate_openings")
+    _non_negative(lab.corporate_growth, "labour.corporate_growth")
     _non_negative(b.initial_age_min, "behaviour.initial_age_min")
     if b.initial_age_max < b.initial_age_min:
         raise ScenarioError("behaviour.initial_age_max", b.initial_age_max,
@@ -134,6 +160,14 @@ def validate(s: Scenario) -> None:
     _matrix(s.travel_time_hours, names, "travel_time_hours")
     if s.distance_km is not None:
         _matrix(s.distance_km, names, "distance_km")
+
+
+def _keys_exactly(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    for k in table:
+        _choice(k, keys, f"{where}.{k}")
+    for k in keys:
+        if k not in table:
+            raise ScenarioError(f"{where}.{k}", None, f"a value for each of: {', '.join(keys)}")
 
 
 def _unique(values, where: str, key: str | None) -> None:

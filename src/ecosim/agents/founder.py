@@ -18,6 +18,27 @@ class Role(IntEnum):
     FOUNDER = 5
 
 
+class Action(IntEnum):
+    """What a searcher can choose in a city (same order as ``ecosim.scenario.ACTIONS``)."""
+
+    STARTUP_JOB = 0
+    CORPORATE_JOB = 1
+    RESEARCH = 2
+    FOUND = 3
+
+
+#: The role a person takes when an action succeeds.
+ROLE_OF_ACTION = {
+    Action.STARTUP_JOB: Role.STARTUP_EMPLOYEE,
+    Action.CORPORATE_JOB: Role.CORPORATE_EMPLOYEE,
+    Action.RESEARCH: Role.RESEARCHER,
+    Action.FOUND: Role.FOUNDER,
+}
+
+#: Ties a person keeps (a ring: a new tie replaces the oldest when full).
+TIE_SLOTS = 8
+
+
 class Degree(IntEnum):
     """Highest degree (same order as ``ecosim.scenario.DEGREES``)."""
 
@@ -45,6 +66,9 @@ class Founder(TableAgent):
         savings_krw: Savings (KRW).
         months_in_city: Months lived in the current city.
         graduated_month: Model month of graduation (-1: graduated before the run).
+        ties: ``uid``s of the people this person knows (alumni, colleagues,
+            co-founders); -1 marks an empty slot. Shape (n, TIE_SLOTS).
+        ties_added: Ties ever added (the next ring slot is ``ties_added % TIE_SLOTS``).
     """
 
     columns = {
@@ -61,5 +85,8 @@ class Founder(TableAgent):
         "savings_krw": "f8",
         "months_in_city": "i4",
         "graduated_month": "i4",
+        "ties": ("i8", (TIE_SLOTS,)),
+        "ties_added": "i4",
     }
-    defaults = {"alma_mater": -1, "degree": -1, "employer": -1, "graduated_month": -1}
+    defaults = {"alma_mater": -1, "degree": -1, "employer": -1, "graduated_month": -1,
+                "ties": -1}

@@ -22,14 +22,18 @@ class Institute(TableAgent):
         city: Index of its city.
         kind: :class:`InstituteKind`.
         index: Position in ``scenario.institutes`` (gives its name).
-        researchers: Research staff at full scale (persons).
         graduates_per_year: Degrees per year at full scale, all levels (persons).
+        positions: Research positions (persons, at model scale).
+        staff: Researchers employed now (persons, at model scale).
+
+    Institutes are never removed, so a row identifies an institute for the run.
     """
 
     columns = {
         "city": "i2",
         "kind": "i1",
         "index": "i4",
-        "researchers": "i8",
         "graduates_per_year": "i8",
+        "positions": "f8",
+        "staff": "i8",
     }

@@ -6,10 +6,10 @@ switch live in :mod:`ecosim.kernels._jit`.
 
 from types import SimpleNamespace
 
-from ecosim.kernels import lifecycle, rng
+from ecosim.kernels import lifecycle, rng, talent
 from ecosim.kernels._jit import BACKENDS, KERNELS, select
 
-__all__ = ["BACKENDS", "KERNELS", "bind", "lifecycle", "rng", "select"]
+__all__ = ["BACKENDS", "KERNELS", "bind", "lifecycle", "rng", "select", "talent"]
 
 
 def bind(backend: str) -> SimpleNamespace:

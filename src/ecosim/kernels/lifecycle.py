@@ -1,6 +1,6 @@
-"""Ageing and retirement of people.
+"""Ageing and departures of people.
 
-Shapes: n = rows of the founder table.
+Shapes: N = rows of the founder table.
 """
 
 from __future__ import annotations
@@ -12,31 +12,48 @@ from ecosim.kernels.rng import Phase, stream, uniform
 
 _AGEING = int(Phase.AGEING)
 
+#: Departure codes written by :func:`age_and_depart`.
+STAYS, RETIRES, EMIGRATES, EXITS = 0, 1, 2, 3
+
 
 @kernel(parallel=True)
-def age_and_retire(age_months, alive, uid, seed, month, retirement_age_months, monthly_hazard,
-                   retired):
-    """Age every live person one month; mark who retires this month.
+def age_and_depart(age_months, months_in_city, experience_months, alive, searching, uid, seed,
+                   month, retirement_age_months, retire_p, emigrate_p, exit_p, departure):
+    """Age every live person one month and decide who leaves the model.
 
-    A person past ``retirement_age_months`` retires with probability
-    ``monthly_hazard`` (draw 0 of the AGEING stream). Each row is written only
+    In this order, with draws 0, 1, 2 of the AGEING stream: a person past
+    ``retirement_age_months`` retires with probability ``retire_p``; anyone
+    emigrates with probability ``emigrate_p``; a searcher without a position
+    leaves technical work with probability ``exit_p``. Each row is written only
     by the iteration that owns it.
 
     Args:
-        age_months: (n,) int ages in months, incremented in place for live rows.
-        alive: (n,) bool mask of live rows.
-        uid: (n,) int64 agent ids (random-number keys).
-        seed: Run seed (random-number key).
-        month: Model month (random-number key).
+        age_months: (N,) int ages in months, incremented for live rows.
+        months_in_city: (N,) int, incremented for live rows.
+        experience_months: (N,) int, incremented for live rows not searching.
+        alive: (N,) bool.
+        searching: (N,) bool: without a position after this month's matching.
+        uid: (N,) int64 agent ids (random-number keys).
+        seed: Run seed.
+        month: Model month.
         retirement_age_months: Age (months) from which retirement is possible.
-        monthly_hazard: Probability of retiring in a month once eligible.
-        retired: (n,) bool output; True where the person retires.
+        retire_p: Monthly probability of retiring once eligible.
+        emigrate_p: Monthly probability of emigrating.
+        exit_p: Monthly probability that a searcher leaves technical work.
+        departure: (N,) int8 output: STAYS, RETIRES, EMIGRATES or EXITS.
     """
     s = stream(seed, month, _AGEING)
     for i in prange(age_months.shape[0]):
-        retired[i] = False
-        if alive[i]:
-            age_months[i] += 1
-            if age_months[i] >= retirement_age_months:
-                if uniform(s, uid[i], 0) < monthly_hazard:
-                    retired[i] = True
+        departure[i] = STAYS
+        if not alive[i]:
+            continue
+        age_months[i] += 1
+        months_in_city[i] += 1
+        if not searching[i]:
+            experience_months[i] += 1
+        if age_months[i] >= retirement_age_months and uniform(s, uid[i], 0) < retire_p:
+            departure[i] = RETIRES
+        elif uniform(s, uid[i], 1) < emigrate_p:
+            departure[i] = EMIGRATES
+        elif searching[i] and uniform(s, uid[i], 2) < exit_p:
+            departure[i] = EXITS

@@ -39,6 +39,7 @@ class Phase(IntEnum):
     SETTLEMENT = 8
     REINVESTMENT = 9
     AGEING = 10
+    SEARCH = 11
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

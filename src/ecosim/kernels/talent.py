@@ -1,0 +1,244 @@
+"""Talent kernels: ties, career and location choice, job matching.
+
+Shapes: N = rows of the founder table, K = tie slots, n = searchers,
+C = cities, A = actions (startup job, corporate job, research, found),
+S = sectors, M = markets (C * A), P = open positions.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import prange
+
+from ecosim.kernels._jit import kernel
+from ecosim.kernels.rng import Phase, gumbel, stream
+
+_CAREER = int(Phase.CAREER)
+_STARTUP_JOB, _CORPORATE_JOB, _RESEARCH, _FOUND = 0, 1, 2, 3
+_NEG_INF = -np.inf
+
+
+class Searchers(NamedTuple):
+    """The people choosing this month (n rows each).
+
+    Attributes:
+        uid: Agent ids (random-number keys), int64.
+        city: Current city, int.
+        home: Home city, int.
+        alma: City of the alma mater (-1: none), int.
+        sector: Sector of expertise, int.
+        current: Index of the current alternative, ``city * A + action``
+            (-1: no position, so no status quo), int64.
+        research_ok: May take a research post (a graduate degree or a researcher), bool.
+        ties: Ties living in each city, float64 (n, C).
+    """
+
+    uid: np.ndarray
+    city: np.ndarray
+    home: np.ndarray
+    alma: np.ndarray
+    sector: np.ndarray
+    current: np.ndarray
+    research_ok: np.ndarray
+    ties: np.ndarray
+
+
+class Places(NamedTuple):
+    """What each (city, action) offers this month.
+
+    Attributes:
+        log_wage: Log monthly wage (KRW), float64 (C, S, A).
+        log_open: Log(1 + open positions at full scale), float64 (C, A).
+        log_investor: Log investor access, float64 (C,).
+        amenity: Amenity index, float64 (C,).
+        log_cost: Log cost of living, float64 (C,).
+        travel: Travel time between cities (hours), float64 (C, C).
+        incentive: Policy incentive (utility), float64 (C, A).
+        constant: Alternative-specific constant by action, float64 (A,).
+    """
+
+    log_wage: np.ndarray
+    log_open: np.ndarray
+    log_investor: np.ndarray
+    amenity: np.ndarray
+    log_cost: np.ndarray
+    travel: np.ndarray
+    incentive: np.ndarray
+    constant: np.ndarray
+
+
+class Weights(NamedTuple):
+    """Utility weights (see ``ecosim.scenario.Behaviour``)."""
+
+    wage: float
+    open: float
+    ties: float
+    investor: float
+    amenity: float
+    cost: float
+    move: float
+    travel: float
+    home: float
+    alma: float
+    stay: float
+
+
+@kernel
+def add_ties(ties, ties_added, uid, a_rows, b_rows):
+    """Add a symmetric tie for each pair (a_rows[j], b_rows[j]).
+
+    Each side writes the other's uid into its ring of K slots, replacing the
+    oldest tie when full. Sequential: a row may appear in several pairs.
+
+    Args:
+        ties: (N, K) int64 uids, modified in place.
+        ties_added: (N,) int ties ever added, modified in place.
+        uid: (N,) int64 uids.
+        a_rows: (E,) int rows.
+        b_rows: (E,) int rows.
+    """
+    k = ties.shape[1]
+    for j in range(a_rows.shape[0]):
+        a = a_rows[j]
+        b = b_rows[j]
+        if a == b:
+            continue
+        ties[a, ties_added[a] % k] = uid[b]
+        ties_added[a] += 1
+        ties[b, ties_added[b] % k] = uid[a]
+        ties_added[b] += 1
+
+
+@kernel(parallel=True)
+def count_ties_by_city(rows, ties, row_of_uid, alive, city, out):
+    """For each person in ``rows``, count their living ties in each city.
+
+    Args:
+        rows: (n,) founder rows.
+        ties: (N, K) int64 uids (-1: empty).
+        row_of_uid: (U,) row of each uid (-1: gone).
+        alive: (N,) bool.
+        city: (N,) int city of each row.
+        out: (n, C) float64, overwritten.
+    """
+    for j in prange(rows.shape[0]):
+        for c in range(out.shape[1]):
+            out[j, c] = 0.0
+        r = rows[j]
+        for k in range(ties.shape[1]):
+            u = ties[r, k]
+            if u < 0 or u >= row_of_uid.shape[0]:
+                continue
+            q = row_of_uid[u]
+            if q >= 0 and alive[q]:
+                out[j, city[q]] += 1.0
+
+
+@kernel(parallel=True)
+def choose_careers(who, where, w, seed, month, choice):
+    """Random-utility choice of (city, action) for every searcher.
+
+    Utility of alternative (c, a) for searcher i::
+
+        w.wage * log_wage[c, sector_i, a] + w.open * log_open[c, a]
+        + w.ties * log(1 + ties_i[c]) + w.investor * log_investor[c]  (startup job, found)
+        + w.amenity * amenity[c] - w.cost * log_cost[c] + constant[a] + incentive[c, a]
+        - (w.move + w.travel * travel[city_i, c])  if c != city_i
+        + w.home [c == home_i] + w.alma [c == alma_i] + w.stay [(c, a) is the current position]
+        + Gumbel noise (draw c * A + a of the CAREER stream)
+
+    Research posts are open only to searchers with ``research_ok``.
+
+    Args:
+        who: :class:`Searchers`.
+        where: :class:`Places`.
+        w: :class:`Weights`.
+        seed: Run seed.
+        month: Model month.
+        choice: (n,) int64 output: the chosen ``c * A + a``.
+    """
+    s = stream(seed, month, _CAREER)
+    n_cities = where.log_open.shape[0]
+    n_actions = where.log_open.shape[1]
+    for i in prange(who.uid.shape[0]):
+        here = who.city[i]
+        sector = who.sector[i]
+        best = _NEG_INF
+        best_alt = -1
+        for c in range(n_cities):
+            base = (w.ties * math.log(1.0 + who.ties[i, c]) + w.amenity * where.amenity[c]
+                    - w.cost * where.log_cost[c])
+            if c != here:
+                base -= w.move + w.travel * where.travel[here, c]
+            if c == who.home[i]:
+                base += w.home
+            if c == who.alma[i]:
+                base += w.alma
+            for a in range(n_actions):
+                if a == _RESEARCH and not who.research_ok[i]:
+                    continue
+                alt = c * n_actions + a
+                u = (base + w.wage * where.log_wage[c, sector, a] + w.open * where.log_open[c, a]
+                     + where.constant[a] + where.incentive[c, a])
+                if a == _STARTUP_JOB or a == _FOUND:
+                    u += w.investor * where.log_investor[c]
+                if alt == who.current[i]:
+                    u += w.stay
+                u += gumbel(s, who.uid[i], alt)
+                if u > best:
+                    best = u
+                    best_alt = alt
+        choice[i] = best_alt
+
+
+@kernel
+def match_jobs(choice, current, skill, market_start, slot_employer, hired):
+    """Fill open positions, market by market; the most skilled applicants first.
+
+    A market is one (city, action); its open positions are the slots
+    ``slot_employer[market_start[m]:market_start[m + 1]]``, already in the
+    order employers fill them. Applicants to market m are those whose
+    ``choice`` is m and differs from their ``current`` alternative. They are
+    ranked by skill, highest first (equal skills: lower row first); the first
+    ones take the slots in order; the rest stay unmatched.
+
+    Args:
+        choice: (n,) int64 chosen market per searcher.
+        current: (n,) int64 current alternative (-1: none).
+        skill: (n,) float skill.
+        market_start: (M + 1,) int64 offsets into ``slot_employer``.
+        slot_employer: (P,) int64 employer uid of each open position.
+        hired: (n,) int64 output: employer uid, or -1 when not hired.
+    """
+    n = choice.shape[0]
+    n_markets = market_start.shape[0] - 1
+    for i in range(n):
+        hired[i] = -1
+    # Applicants grouped by market (counting sort), each group in row order.
+    counts = np.zeros(n_markets + 1, dtype=np.int64)
+    for i in range(n):
+        m = choice[i]
+        if m >= 0 and m != current[i]:
+            counts[m + 1] += 1
+    for m in range(n_markets):
+        counts[m + 1] += counts[m]
+    order = np.empty(counts[n_markets], dtype=np.int64)
+    fill = counts[:n_markets].copy()
+    for i in range(n):
+        m = choice[i]
+        if m >= 0 and m != current[i]:
+            order[fill[m]] = i
+            fill[m] += 1
+    for m in range(n_markets):
+        lo = counts[m]
+        hi = counts[m + 1]
+        slots = market_start[m + 1] - market_start[m]
+        if hi == lo or slots == 0:
+            continue
+        group = order[lo:hi]
+        ranked = group[np.argsort(-skill[group], kind="mergesort")]
+        for r in range(min(slots, hi - lo)):
+            hired[ranked[r]] = slot_employer[market_start[m] + r]
