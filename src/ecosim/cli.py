@@ -35,23 +35,34 @@ def summary_table(frame) -> str:
 
     first = frame[frame["month"] == frame["month"].min()].set_index("city")
     last = frame[frame["month"] == frame["month"].max()].set_index("city")
-    totals = frame[frame["month"] > 0].groupby("city", observed=True)[
-        ["graduates", "retirements"]
-    ].sum()
+    events = ["graduates", "hires", "inflow", "outflow", "retirements", "emigrations", "exits"]
+    totals = frame[frame["month"] > 0].groupby("city", observed=True)[events].sum()
     table = pd.DataFrame(
         {
             "talent_start": first["talent"],
             "talent_end": last["talent"],
-            "graduates": totals["graduates"],
-            "retirements": totals["retirements"],
+            **{k: totals[k] for k in events},
             "searching_end": last["searching"],
             "startups": last["startups"],
-            "investors": last["investors"],
-            "factories": last["factories"],
         }
     ).fillna(0).astype(int)
     table.loc["total"] = table.sum()
     return table.to_string()
+
+
+def retention_table(retention) -> str:
+    """Graduates by institute and horizon, all cohorts pooled.
+
+    Columns: cohort size, share retained in the institute's city, and share of
+    the employed who work in the capital region.
+    """
+    g = retention.groupby(["institute", "horizon_months"], sort=False)[
+        ["cohort", "retained", "employed", "employed_in_capital"]].sum()
+    out = g.assign(
+        retained_share=(g["retained"] / g["cohort"]).round(3),
+        employed_in_capital_share=(g["employed_in_capital"] / g["employed"]).round(3),
+    )
+    return out[["cohort", "retained_share", "employed_in_capital_share"]].to_string()
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -88,6 +99,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(summary_table(frame))
     print(f"\ncapital-region share of talent: {model.capital_share('talent'):.1%}  "
           f"of startups: {model.capital_share('startups'):.1%}")
+    net = model.capital_net_inflow()
+    print("net movers into the capital region, by origin: "
+          + ", ".join(f"{k} {v:+d}" for k, v in net.items()))
+    retention = model.retention_frame()
+    if not retention.empty:
+        print("\n" + retention_table(retention))
     if out:
         print(f"results in {out}/ (city_frame.parquet, city_frame.csv, scenario.json)")
     return 0
