@@ -66,11 +66,11 @@ def test_world_is_built_at_scale():
 
 def test_people_are_conserved_per_city(run_small):
     f = run_small.city_frame()
-    flows = ["graduates", "inflow", "outflow", "retirements", "emigrations", "exits"]
+    flows = ["graduates", "inflow", "outflow", "retirements", "emigrations", "career_exits"]
     wide = f.pivot(index="month", columns="city", values=["talent", *flows])
     change = wide["talent"].diff().iloc[1:]
     expected = (wide["graduates"] + wide["inflow"] - wide["outflow"] - wide["retirements"]
-                - wide["emigrations"] - wide["exits"]).iloc[1:]
+                - wide["emigrations"] - wide["career_exits"]).iloc[1:]
     pd.testing.assert_frame_equal(change, expected.astype(change.dtypes.iloc[0]))
     # the monthly flow matrix adds up to the inflows and outflows
     moves = run_small.flow_matrix()
@@ -98,11 +98,25 @@ def test_every_person_has_exactly_one_role_and_a_live_employer(run_small):
     assert fac["staff"][fac.alive].sum() == np.count_nonzero(role == Role.CORPORATE_EMPLOYEE)
 
 
-def test_nothing_is_founded_until_the_startups_issue(run_small):
-    f = run_small.city_frame()
-    assert f["would_found"].sum() > 0  # founding is valued and sometimes chosen...
-    startups = f.pivot(index="month", columns="city", values="startups")
-    assert (startups.diff().iloc[1:] == 0).all().all()  # ...but no startup is created
+def test_startups_are_founded_and_end_and_the_stock_adds_up(run_small):
+    m = run_small
+    f = m.city_frame()
+    assert f["foundings"].sum() > 0 and f["deaths"].sum() > 0
+    assert (f["foundings"] == f["would_found"]).all()  # everyone who chose to found did
+    events = f.pivot(index="month", columns="city",
+                     values=["startups", "foundings", "deaths", "exits", "relocations_in",
+                             "relocations_out"])
+    change = events["startups"].diff().iloc[1:]
+    expected = (events["foundings"] - events["deaths"] - events["exits"]
+                + events["relocations_in"] - events["relocations_out"]).iloc[1:]
+    pd.testing.assert_frame_equal(change, expected.astype(change.dtypes.iloc[0]))
+    # every live startup founded during the run has at least one founder
+    su, people = m.population[Startup], m.population[Founder]
+    new = su.alive & (su["founded_month"] > 0)
+    assert new.any()
+    assert np.all(su["founders"][new] >= 1)
+    founders = people.alive & (people["role"] == Role.FOUNDER)
+    assert set(people["employer"][founders]) <= set(su["uid"][su.alive])
 
 
 def test_graduates_appear_in_ceremony_months_at_their_institute(run_small):

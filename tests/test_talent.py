@@ -28,6 +28,8 @@ def random_choice_inputs(seed, n=400):
         sector=g.integers(0, S, n),
         current=current.astype(np.int64),
         research_ok=g.random(n) < 0.4,
+        found_ok=g.random(n) < 0.6,
+        serial=g.random(n) < 0.1,
         ties=g.integers(0, 5, (n, C)).astype(np.float64),
     )
     travel = g.random((C, C)) * 3
@@ -43,7 +45,7 @@ def random_choice_inputs(seed, n=400):
         incentive=g.normal(0, 0.2, (C, A)),
         constant=g.normal(0, 1, A),
     )
-    w = Weights(*(g.random(11) + 0.1))
+    w = Weights(*(g.random(len(Weights._fields)) + 0.1))
     return who, where, w
 
 
@@ -54,8 +56,9 @@ def test_choice_kernel_agrees_across_backends(seed):
                                     np.empty(who.uid.size, np.int64))
     choice = args[-1]
     assert np.all((choice >= 0) & (choice < C * A))
-    # research posts only for those allowed to take them
+    # research posts and founding only for those allowed to take them
     assert not np.any((choice % A == 2) & ~who.research_ok)
+    assert not np.any((choice % A == 3) & ~who.found_ok)
 
 
 def test_choice_follows_the_utility():

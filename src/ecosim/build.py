@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.agents import Factory, Founder, Institute, Investor, Role, Startup
-from ecosim.scenario import INSTITUTE_KINDS, INVESTOR_KINDS, STAGES
+from ecosim.scenario import INSTITUTE_KINDS, INVESTOR_KINDS, ROUND_STAGES, STAGES
 from ecosim.social import ring_ties
 
 if TYPE_CHECKING:
@@ -53,6 +53,33 @@ def startup_target_headcount(scenario: Scenario) -> np.ndarray:
     return np.array([scenario.labour.startup_headcount[s] for s in STAGES], dtype=np.float64)
 
 
+def initial_startup_state(s: Scenario, stage: np.ndarray, rng: np.random.Generator) -> dict:
+    """Quality, traction, cash, valuation and equity of the startups alive at the start (est.).
+
+    Their cap tables and histories are unknown, so: a startup past pre-seed has
+    passed its last round's bar (quality = bar + ``quality_sd`` x |N(0, 1)|,
+    others N(0, ``quality_sd``)); traction is ``initial_traction`` plus one per
+    stage; cash covers 6 to 24 months of burn at the stage's headcount;
+    valuation is the post-money of a mid-sized last round; founders have been
+    diluted by ``dilution`` per round.
+    """
+    k, f = s.capital, s.firms
+    n = stage.size
+    last_round = np.clip(stage - 1, 0, len(ROUND_STAGES) - 1)
+    bar = np.array([k.bar[r] for r in ROUND_STAGES])[last_round]
+    noise = rng.standard_normal(n)
+    quality = np.where(stage > 0, bar + f.quality_sd * np.abs(noise), f.quality_sd * noise)
+    mid = np.sqrt(np.array([k.round_min_krw[r] * k.round_max_krw[r] for r in ROUND_STAGES]))
+    burn = startup_target_headcount(s)[stage] * s.labour.monthly_wage_krw["startup_job"]
+    return {
+        "quality": quality.astype(np.float32),
+        "traction": f.initial_traction + stage,
+        "cash_krw": burn * f.overhead * rng.uniform(6, 24, n),
+        "valuation_krw": np.where(stage > 0, mid[last_round] / k.dilution, 0.0),
+        "founder_equity": (1.0 - k.dilution) ** stage,
+    }
+
+
 def build_world(model: EcosystemModel) -> None:
     """Create every institute, factory, investor, startup and person at month 0."""
     s: Scenario = model.spec
@@ -76,7 +103,7 @@ def build_world(model: EcosystemModel) -> None:
         n = firm_count(ig.count, s.scale)
         fund = ig.fund_size_krw * ig.count * s.scale / n if n else 0.0
         pop[Investor].add(n, city=city[ig.city], kind=INVESTOR_KINDS.index(ig.kind),
-                          fund_size_krw=fund, dry_powder_krw=fund)
+                          fund_size_krw=fund, dry_powder_krw=fund * s.capital.initial_dry_powder)
 
     for c_idx, c in enumerate(s.cities):
         _populate_city(model, c_idx, c)
@@ -103,6 +130,9 @@ def _populate_city(model: EcosystemModel, c_idx: int, c) -> None:
             employer=employer[:n] if np.ndim(employer) else employer,
             skill=rng.standard_normal(n).astype(np.float32), age_months=age,
             experience_months=age - age_lo,
+            # savings from the years worked before the start (est.: corporate pay)
+            savings_krw=(age - age_lo) * s.labour.monthly_wage_krw["corporate_job"]
+            * s.firms.savings_rate,
         )
         add.placed += n
 
@@ -113,8 +143,9 @@ def _populate_city(model: EcosystemModel, c_idx: int, c) -> None:
     n_startups = scaled_count(c.venture_firms, s.scale, rng)
     stage_p = shares_to_probabilities(s.startup_stage_shares, STAGES)
     sectors = rng.choice(len(s.sectors), size=n_startups, p=sector_p)
-    rows = startups.add(n_startups, city=c_idx, origin_city=c_idx, sector=sectors,
-                        stage=rng.choice(len(STAGES), size=n_startups, p=stage_p))
+    stage = rng.choice(len(STAGES), size=n_startups, p=stage_p)
+    rows = startups.add(n_startups, city=c_idx, origin_city=c_idx, sector=sectors, stage=stage,
+                        **initial_startup_state(s, stage, rng))
     uids = startups["uid"][rows]
     add(n_startups, Role.FOUNDER, uids, sectors)
 

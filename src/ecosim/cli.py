@@ -35,7 +35,8 @@ def summary_table(frame) -> str:
 
     first = frame[frame["month"] == frame["month"].min()].set_index("city")
     last = frame[frame["month"] == frame["month"].max()].set_index("city")
-    events = ["graduates", "hires", "inflow", "outflow", "retirements", "emigrations", "exits"]
+    events = ["graduates", "hires", "inflow", "outflow", "retirements", "emigrations",
+              "career_exits"]
     totals = frame[frame["month"] > 0].groupby("city", observed=True)[events].sum()
     table = pd.DataFrame(
         {

@@ -63,7 +63,7 @@ def age_and_depart(model: EcosystemModel) -> dict[str, np.ndarray]:
     twelve months compound to ``h``.
 
     Returns:
-        ``retirements``, ``emigrations`` and ``exits`` per city this month, each (C,).
+        ``retirements``, ``emigrations`` and ``career_exits`` per city this month, each (C,).
     """
     b = model.spec.behaviour
     people = model.population[Founder]
@@ -80,10 +80,19 @@ def age_and_depart(model: EcosystemModel) -> dict[str, np.ndarray]:
     out = {
         name: np.bincount(city[departure == code], minlength=n)
         for name, code in (("retirements", RETIRES), ("emigrations", EMIGRATES),
-                           ("exits", EXITS))
+                           ("career_exits", EXITS))
     }
     people.remove(np.flatnonzero(departure))
     return out
+
+
+def save(model: EcosystemModel) -> None:
+    """Everyone with a position saves ``firms.savings_rate`` of their base monthly pay."""
+    from ecosim.labour import role_pay
+
+    people = model.population[Founder]
+    pay = role_pay(model)[people["role"]]
+    people["savings_krw"][people.alive] += pay[people.alive] * model.spec.firms.savings_rate
 
 
 def _monthly(yearly: float) -> float:

@@ -52,11 +52,19 @@ for _action, _role in ROLE_OF_ACTION.items():
     _ACTION_OF_ROLE[_role] = _action
 
 
+def role_pay(model: EcosystemModel) -> np.ndarray:
+    """Base monthly pay (KRW) by role; zero for those without a position."""
+    pay = np.zeros(max(Role) + 1)
+    for action, role in ROLE_OF_ACTION.items():
+        pay[role] = model.spec.labour.monthly_wage_krw[ACTIONS[action]]
+    return pay
+
+
 def weights(model: EcosystemModel) -> Weights:
     """The utility weights of the scenario's behaviour section."""
     b = model.spec.behaviour
     return Weights(b.w_wage, b.w_open, b.w_ties, b.w_investor, b.w_amenity, b.w_cost, b.w_move,
-                   b.w_travel, b.w_home, b.w_alma, b.w_stay)
+                   b.w_travel, b.w_home, b.w_alma, b.w_stay, b.w_serial)
 
 
 def update_staff(model: EcosystemModel) -> None:
@@ -67,6 +75,10 @@ def update_staff(model: EcosystemModel) -> None:
         table = model.population[cls]
         rows = table.rows_of(employer)
         table[column][:] = np.bincount(rows[rows >= 0], minlength=table.size)
+    su = model.population[Startup]
+    founders = people["employer"][people.alive & (people["role"] == Role.FOUNDER)]
+    rows = su.rows_of(founders)
+    su["founders"][:] = np.bincount(rows[rows >= 0], minlength=su.size)
 
 
 def open_positions(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,6 +101,20 @@ def open_positions(model: EcosystemModel) -> tuple[np.ndarray, np.ndarray, np.nd
     return np.concatenate(uids), np.concatenate(markets), np.concatenate(counts)
 
 
+def openings(model: EcosystemModel, vacancies_by_market: np.ndarray) -> np.ndarray:
+    """What each (city, action) has open, shape (C, A).
+
+    For the job actions, unfilled positions. A founder fills no position; what
+    plays that role for founding is the local startup scene the founder joins
+    (peers, customers, later hires): the number of startups in the city.
+    """
+    n_cities = len(model.cities)
+    out = vacancies_by_market.reshape(n_cities, N_ACTIONS).astype(np.float64)
+    su = model.population[Startup]
+    out[:, Action.FOUND] = np.bincount(su["city"][su.alive], minlength=n_cities)
+    return out
+
+
 def places(model: EcosystemModel, vacancies_by_market: np.ndarray) -> Places:
     """What each (city, action) offers this month, as the choice kernel reads it."""
     s = model.spec
@@ -104,22 +130,30 @@ def places(model: EcosystemModel, vacancies_by_market: np.ndarray) -> Places:
     base = np.log([s.labour.monthly_wage_krw[a] for a in ACTIONS])
     log_wage = (base[None, None, :]
                 + s.behaviour.density_wage_elasticity * np.log(relative)[:, :, None])
-    # Investor access: dry powder, decayed by distance, in KRW billions at full scale.
-    inv = model.population[Investor]
-    live = inv.live_rows()
-    decay = (1.0 + model.cities.distance_km[:, inv["city"][live]]) ** (
-        -s.behaviour.investor_distance_exponent)
-    access = decay @ inv["dry_powder_krw"][live] / s.scale / 1e9
     return Places(
         log_wage=np.ascontiguousarray(log_wage),
-        log_open=np.log1p(vacancies_by_market.reshape(n_cities, N_ACTIONS) / s.scale),
-        log_investor=np.log1p(access),
+        log_open=np.log1p(openings(model, vacancies_by_market) / s.scale),
+        log_investor=log_investor_access(model),
         amenity=np.array([c.amenity for c in s.cities]),
         log_cost=np.log([c.cost_of_living for c in s.cities]),
         travel=model.cities.travel_time_hours,
         incentive=model.incentives,
         constant=np.array([s.behaviour.action_constants[a] for a in ACTIONS]),
     )
+
+
+def log_investor_access(model: EcosystemModel) -> np.ndarray:
+    """Log(1 + dry powder reachable from each city, decayed by distance), shape (C,).
+
+    Dry powder is counted in KRW billions at full scale; an investor at distance
+    d km counts with weight (1 + d) ** -investor_distance_exponent.
+    """
+    s = model.spec
+    inv = model.population[Investor]
+    live = inv.live_rows()
+    decay = (1.0 + model.cities.distance_km[:, inv["city"][live]]) ** (
+        -s.behaviour.investor_distance_exponent)
+    return np.log1p(decay @ inv["dry_powder_krw"][live] / s.scale / 1e9)
 
 
 def searchers(model: EcosystemModel) -> np.ndarray:
@@ -162,6 +196,9 @@ def choose_and_match(model: EcosystemModel) -> dict[str, np.ndarray]:
         sector=people["sector"][rows].astype(np.int64),
         current=current,
         research_ok=(people["degree"][rows] >= Degree.MS) | (role == Role.RESEARCHER),
+        found_ok=((people["experience_months"][rows] >= model.spec.behaviour.founding_experience)
+                  | (people["degree"][rows] == Degree.PHD) | (role == Role.RESEARCHER)),
+        serial=people["exits"][rows] > 0,
         ties=ties,
     )
     uids, markets, counts = open_positions(model)
@@ -193,13 +230,13 @@ def choose_and_match(model: EcosystemModel) -> dict[str, np.ndarray]:
 
     moves = np.bincount(origin[moved] * n_cities + dest[moved],
                         minlength=n_cities * n_cities).reshape(n_cities, n_cities)
-    founding = (choice % N_ACTIONS) == Action.FOUND
+    founding = ((choice % N_ACTIONS) == Action.FOUND) & (choice != current)
     return {
         "hires": np.bincount(dest, minlength=n_cities),
-        "inflow": moves.sum(axis=0),
-        "outflow": moves.sum(axis=1),
-        "would_found": np.bincount(city[founding], minlength=n_cities),
+        "would_found": np.bincount(choice[founding] // N_ACTIONS, minlength=n_cities),
         "moves": moves,
+        "founder_rows": rows[founding],
+        "founder_city": choice[founding] // N_ACTIONS,
     }
 
 

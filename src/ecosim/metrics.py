@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ecosim.agents import Factory, Founder, Investor, Role, Startup
+from ecosim.scenario import STAGES
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -26,9 +27,23 @@ CITY_METRICS: dict[str, str] = {
     "would_found": "searchers in the city who chose to found a company this month",
     "retirements": "people who retired this month",
     "emigrations": "people who emigrated abroad this month",
-    "exits": "searchers who left technical work this month",
+    "career_exits": "searchers who left technical work this month",
     "startups": "startups with their head office in the city",
+    **{f"stage_{s}": f"of which at stage {s}" for s in STAGES},
+    "unicorns": "of which valued at US$1B or more",
+    "foundings": "startups founded in the city this month",
+    "deaths": "startups that ran out of cash this month",
+    "exits": "startups acquired or listed this month",
+    "exit_value_krw": "value of this month's exits (KRW)",
+    "rounds": "funding rounds raised by the city's startups this month",
+    "funding_krw": "capital raised by the city's startups this month (KRW)",
+    "investment_krw": "capital invested by the city's investors this month (KRW)",
+    "angel_funding_krw": "capital raised by the city's startups from angels this month (KRW)",
+    "demonstrations": "factory demonstrations won by the city's startups this month",
+    "relocations_in": "head offices moved into the city this month",
+    "relocations_out": "head offices moved out of the city this month",
     "investors": "investors based in the city",
+    "new_angels": "founders who became angel investors this month",
     "factories": "factories in the city (not counting the aggregate of other firms)",
 }
 
@@ -64,7 +79,11 @@ def city_snapshot(model: EcosystemModel, flows: dict[str, np.ndarray]) -> dict[s
     role = people["role"]
     out = {name: count_by_city(people, role == r, n) for name, r in _ROLE_METRICS.items()}
     out["talent"] = count_by_city(people, None, n)
-    out["startups"] = count_by_city(pop[Startup], None, n)
+    su = pop[Startup]
+    out["startups"] = count_by_city(su, None, n)
+    for i, stage in enumerate(STAGES):
+        out[f"stage_{stage}"] = count_by_city(su, su["stage"] == i, n)
+    out["unicorns"] = count_by_city(su, su["valuation_krw"] >= model.spec.firms.unicorn_krw, n)
     out["investors"] = count_by_city(pop[Investor], None, n)
     out["factories"] = count_by_city(pop[Factory], pop[Factory]["group"] >= 0, n)
     for name in CITY_METRICS:

@@ -8,13 +8,14 @@ from typing import Any
 
 import mesa
 import numpy as np
-import pandas as pd
 
-from ecosim import demography, kernels, labour
-from ecosim.agents import AGENT_CLASSES, Action
+from ecosim import demography, firms, kernels, labour
+from ecosim.agents import AGENT_CLASSES, Action, Factory
 from ecosim.build import build_world
+from ecosim.capital import CapitalMarket, Ledger, money_stock
 from ecosim.cities import Cities
 from ecosim.metrics import CITY_METRICS, city_snapshot, retention_records
+from ecosim.outputs import ModelOutputs
 from ecosim.population import Population
 from ecosim.scenario import Scenario, load_scenario
 
@@ -25,7 +26,7 @@ def _city_metric(model: EcosystemModel, metric: str, city: int) -> int:
     return int(model.last_metrics[metric][city])
 
 
-class EcosystemModel(mesa.Model):
+class EcosystemModel(ModelOutputs, mesa.Model):
     """A regional startup ecosystem, stepped one month at a time.
 
     Every founder, startup, institute, investor and factory is a Mesa agent in
@@ -77,14 +78,26 @@ class EcosystemModel(mesa.Model):
         # One uint64 key for every in-kernel draw of this run.
         self.kernel_seed = int(self.rng.integers(0, 2**63))
         self.cities = Cities.from_scenario(self.spec)
+        n_cities = len(self.cities)
         #: Policy incentive (utility) for each (city, action); zero without a policy.
-        self.incentives = np.zeros((len(self.cities), len(Action)))
+        self.incentives = np.zeros((n_cities, len(Action)))
+        #: Policy support (utility) for a head office in each city; zero without a policy.
+        self.headquarters_incentives = np.zeros(n_cities)
         self.population = Population(self, list(AGENT_CLASSES))
         build_world(self)
         labour.update_staff(self)
+        fac = self.population[Factory]
+        aggregate = np.flatnonzero(fac.alive & (fac["group"] < 0))
+        self._established_row = aggregate[np.argsort(fac["city"][aggregate])]
+        self.capital = CapitalMarket(self)
+        self.ledger = Ledger(money_stock(self))
         self._cohorts: dict[int, np.ndarray] = {}  # graduates per institute by month
         self._moves: list[np.ndarray] = []  # (C, C) movers per month, origin x destination
+        self._funding: list[np.ndarray] = []  # (C, C) KRW per month, investor x startup city
+        self._relocations: list[np.ndarray] = []  # (C, C) head offices moved per month
         self._retention: list[dict] = []
+        self._founding_log: list[tuple[int, int, int]] = []  # (uid, month, city)
+        self._ending_log: list[tuple[int, int, int]] = []  # (uid, month, outcome)
 
         self.last_metrics = city_snapshot(self, {})
         self.datacollector = mesa.DataCollector(
@@ -116,17 +129,36 @@ class EcosystemModel(mesa.Model):
     def step(self) -> None:
         """One month: the phases of DESIGN.md section 3, in order.
 
-        Implemented so far: graduation (1), career and location choice (2), job
-        matching (3), and ageing with departures (10). Founding, firms and
-        capital (4-9) arrive with the startups issue.
+        1 graduation, 2-3 career choice and job matching, 4 founding, 5 progress,
+        6 fundraising, 7 demonstration (yearly), 8 settlement and relocation,
+        9 reinvestment and new fund commitments, 10 ageing and departures.
         """
         graduates = demography.graduate(self)
         self._cohorts[self.month] = graduates
         labour.grow_corporate_positions(self)
         flows = labour.choose_and_match(self)
-        flows.update(demography.age_and_depart(self))
+        founded = firms.found(self, flows.pop("founder_rows"), flows.pop("founder_city"))
         labour.update_staff(self)
-        self._moves.append(flows.pop("moves"))
+        firms.progress(self)
+        raised = self.capital.fundraise(self)
+        flows["demonstrations"] = firms.demonstrate(self)
+        flows.update(firms.settle(self))
+        moved = firms.relocate(self, labour.log_investor_access(self))
+        flows["new_angels"] = self.capital.reinvest(self)
+        self.capital.commit(self)
+        flows.update(demography.age_and_depart(self))
+        demography.save(self)
+        labour.update_staff(self)
+
+        moves = flows.pop("moves") + founded["moves"] + moved["moves"]
+        self._moves.append(moves)
+        self._funding.append(raised.pop("funding"))
+        self._relocations.append(moved["relocations"])
+        flows.update(raised)
+        flows["foundings"] = founded["foundings"]
+        flows["inflow"], flows["outflow"] = moves.sum(axis=0), moves.sum(axis=1)
+        flows["relocations_in"] = moved["relocations"].sum(axis=0)
+        flows["relocations_out"] = moved["relocations"].sum(axis=1)
         inst_city = [self.spec.city_index(i.city) for i in self.spec.institutes]
         flows["graduates"] = np.bincount(inst_city, weights=graduates,
                                          minlength=len(self.cities)).astype(np.int64)
@@ -135,6 +167,21 @@ class EcosystemModel(mesa.Model):
         self.datacollector.collect(self)
         if self.month >= self.spec.months:
             self.running = False
+
+    # ------------------------------------------------------------------ records
+    def record_foundings(self, uids: np.ndarray, cities: np.ndarray) -> None:
+        """Log startups founded this month (for survival curves)."""
+        self._founding_log.extend(zip(uids.tolist(), [self.month] * len(uids), cities.tolist(),
+                                      strict=True))
+
+    def record_endings(self, uids: np.ndarray, outcomes: np.ndarray) -> None:
+        """Log startups that died or exited this month (for survival curves)."""
+        self._ending_log.extend(zip(uids.tolist(), [self.month] * len(uids), outcomes.tolist(),
+                                    strict=True))
+
+    def established_firms_row(self, cities: np.ndarray) -> np.ndarray:
+        """Factory-table row of each city's aggregate of other established firms."""
+        return self._established_row[np.asarray(cities, dtype=np.int64)]
 
     def run(self, months: int | None = None, progress: bool = False) -> EcosystemModel:
         """Step ``months`` months (default: to the scenario's ``months``).
@@ -158,76 +205,3 @@ class EcosystemModel(mesa.Model):
             self.step()
         return self
 
-    # ------------------------------------------------------------------ output
-    def city_frame(self) -> pd.DataFrame:
-        """Tidy per-city indicators: one row per (month, city), one column per metric.
-
-        Each row is the state at the end of calendar month ``date``; month 0 is
-        the world as built, dated the month before the start.
-        """
-        wide = self.datacollector.get_model_vars_dataframe()
-        wide.index = pd.RangeIndex(len(wide), name="month")
-        cols = wide.columns.str.split(":", n=1, expand=True)
-        wide.columns = pd.MultiIndex.from_arrays(
-            [cols.get_level_values(0), cols.get_level_values(1)], names=["metric", "city"]
-        )
-        tidy = wide.stack("city", future_stack=True).reset_index()
-        tidy["city"] = pd.Categorical(tidy["city"], categories=list(self.cities.names))
-        tidy = tidy.sort_values(["month", "city"], kind="stable").reset_index(drop=True)
-        start = pd.Period(f"{self.spec.start_year}-{self.spec.start_month:02d}", freq="M")
-        tidy.insert(1, "date", [str(start + int(m) - 1) for m in tidy["month"]])
-        tidy = tidy[["month", "date", "city", *CITY_METRICS]]
-        tidy.columns.name = None
-        return tidy
-
-    def flow_frame(self) -> pd.DataFrame:
-        """Movers between cities: one row per (month, origin, destination) with movers > 0."""
-        names = list(self.cities.names)
-        if not self._moves:
-            return pd.DataFrame({"month": [], "origin": [], "destination": [], "movers": []})
-        moves = np.stack(self._moves)
-        month, origin, dest = np.nonzero(moves)
-        return pd.DataFrame({
-            "month": month + 1,
-            "origin": pd.Categorical.from_codes(origin, categories=names),
-            "destination": pd.Categorical.from_codes(dest, categories=names),
-            "movers": moves[month, origin, dest],
-        })
-
-    def flow_matrix(self, first: int = 1, last: int | None = None) -> pd.DataFrame:
-        """Movers between cities summed over months ``first..last`` (origin x destination)."""
-        last = self.month if last is None else last
-        names = list(self.cities.names)
-        total = np.zeros((len(names), len(names)), dtype=np.int64)
-        for m in range(max(first, 1), last + 1):
-            total += self._moves[m - 1]
-        return pd.DataFrame(total, index=pd.Index(names, name="origin"),
-                            columns=pd.Index(names, name="destination"))
-
-    def capital_net_inflow(self, first: int = 1, last: int | None = None) -> pd.Series:
-        """Net movers into the capital region from each other city over months ``first..last``."""
-        flows = self.flow_matrix(first, last).to_numpy()
-        cap = self.cities.capital
-        into = flows[:, cap].sum(axis=1) - flows[cap, :].sum(axis=0)
-        names = np.array(self.cities.names)
-        return pd.Series(into[~cap], index=pd.Index(names[~cap], name="origin"),
-                         name="net_inflow_to_capital")
-
-    def retention_frame(self) -> pd.DataFrame:
-        """Graduates' whereabouts 12, 36 and 60 months after graduating, per institute cohort.
-
-        Columns: month, institute, city, horizon_months, cohort (size at
-        graduation), present (still in the model), employed, retained (in the
-        institute's city), employed_in_capital, retention (retained / cohort).
-        """
-        cols = ["month", "institute", "city", "horizon_months", "cohort", "present", "employed",
-                "retained", "employed_in_capital"]
-        frame = pd.DataFrame(self._retention, columns=cols)
-        frame["retention"] = frame["retained"] / frame["cohort"]
-        return frame
-
-    def capital_share(self, metric: str = "talent") -> float:
-        """Capital region's share of ``metric`` this month."""
-        values = np.asarray(self.last_metrics[metric], dtype=np.float64)
-        total = values.sum()
-        return float(values[self.cities.capital].sum() / total) if total else float("nan")

@@ -35,11 +35,13 @@ from typing import Any, get_type_hints
 
 import numpy as np
 
+from ecosim.params import Behaviour, Capital, Firms, Labour
 from ecosim.validation import (
     ACTIONS,
     DEGREES,
     INSTITUTE_KINDS,
     INVESTOR_KINDS,
+    ROUND_STAGES,
     STAGES,
     ScenarioError,
     validate,
@@ -50,6 +52,7 @@ __all__ = [
     "DEGREES",
     "INSTITUTE_KINDS",
     "INVESTOR_KINDS",
+    "ROUND_STAGES",
     "STAGES",
     "Behaviour",
     "City",
@@ -169,111 +172,6 @@ class InvestorGroup:
 
 
 @dataclass(frozen=True)
-class Behaviour:
-    """Behavioural weights and hazards. None of them names an outcome.
-
-    Career and location choice is a random-utility choice over every (city,
-    action) alternative; the ``w_*`` fields are the weights of its terms
-    (utility units per unit of the term). Agglomeration enters only through
-    local quantities: open positions, ties, investor access and the density
-    wage premium.
-
-    Attributes:
-        retirement_age: Age (years) from which people may retire.
-        retirement_hazard: Yearly probability of retiring once past ``retirement_age``.
-        emigration_hazard: Yearly probability of emigrating abroad.
-        exit_hazard: Monthly probability that a searcher without a position
-            leaves technical work (and the model).
-        on_the_job_search: Monthly probability that an employed person searches.
-        initial_age_min: Youngest age (years) in the initial talent stock.
-        initial_age_max: Oldest age (years) in the initial talent stock.
-        graduation_age: Typical age (years) at graduation by degree.
-        w_wage: Weight of log monthly wage (KRW).
-        w_open: Weight of log(1 + open positions of that action in that city),
-            counted at full scale.
-        w_ties: Weight of log(1 + the person's ties living in that city).
-        w_investor: Weight of log investor access (distance-decayed dry powder,
-            KRW at full scale) for startup jobs and founding.
-        w_amenity: Weight of the city's amenity index.
-        w_cost: Weight of log cost of living (a cost: subtracted).
-        w_move: Fixed cost of moving to another city.
-        w_travel: Cost per hour of travel time from the current city.
-        w_home: Attachment to the home city.
-        w_alma: Attachment to the alma mater's city.
-        w_stay: Cost of leaving one's current position (for on-the-job searchers).
-        action_constants: Alternative-specific constants by action
-            (``startup_job``, ``corporate_job``, ``research``, ``found``).
-        density_wage_elasticity: Elasticity of wages with respect to the local
-            number of workers in one's sector.
-        investor_distance_exponent: Investor access decays as distance (km) to this power.
-        initial_ties: Ties each person of the initial stock has in their city.
-        alumni_ties: Ties each graduate forms with their graduating cohort.
-        colleague_ties: Ties a new hire forms in the city of the new position.
-        sources: Source or "est." for each field above, by field name.
-    """
-
-    retirement_age: float = 60.0
-    retirement_hazard: float = 0.25
-    emigration_hazard: float = 0.005
-    exit_hazard: float = 0.03
-    on_the_job_search: float = 0.015
-    initial_age_min: float = 24.0
-    initial_age_max: float = 64.0
-    graduation_age: dict[str, float] = field(
-        default_factory=lambda: {"bs": 24.0, "ms": 27.0, "phd": 32.0}
-    )
-    w_wage: float = 1.0
-    w_open: float = 0.6
-    w_ties: float = 0.5
-    w_investor: float = 0.4
-    w_amenity: float = 1.0
-    w_cost: float = 1.0
-    w_move: float = 1.0
-    w_travel: float = 0.4
-    w_home: float = 0.8
-    w_alma: float = 0.5
-    w_stay: float = 1.0
-    action_constants: dict[str, float] = field(
-        default_factory=lambda: {"startup_job": -0.3, "corporate_job": 0.0, "research": -0.3,
-                                 "found": -2.5}
-    )
-    density_wage_elasticity: float = 0.04
-    investor_distance_exponent: float = 0.3
-    initial_ties: int = 4
-    alumni_ties: int = 4
-    colleague_ties: int = 2
-    sources: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Labour:
-    """Labour-market endowments: wages and positions (none of them an outcome).
-
-    Attributes:
-        monthly_wage_krw: Base monthly pay (KRW) by action, before the density
-            premium; for ``found``, a founder's expected draw.
-        startup_headcount: Positions a startup of each stage seeks to fill
-            (persons, founder included).
-        corporate_openings: Open positions of established firms at the start,
-            as a share of their technical staff.
-        corporate_growth: Yearly growth of established firms' technical positions.
-        sources: Source or "est." for each field above, by field name.
-    """
-
-    monthly_wage_krw: dict[str, float] = field(
-        default_factory=lambda: {"startup_job": 4.0e6, "corporate_job": 4.6e6,
-                                 "research": 3.9e6, "found": 2.5e6}
-    )
-    startup_headcount: dict[str, float] = field(
-        default_factory=lambda: {"pre_seed": 2, "seed": 4, "series_a": 10, "series_b": 25,
-                                 "series_c_plus": 60}
-    )
-    corporate_openings: float = 0.02
-    corporate_growth: float = 0.02
-    sources: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Scenario:
     """Everything a model is built from.
 
@@ -294,6 +192,8 @@ class Scenario:
         investors: Investor groups.
         behaviour: Behavioural weights and hazards.
         labour: Wages and positions.
+        firms: Founding, growth, demonstration, exits and relocation of startups.
+        capital: Investors' search, screening and round sizes.
         distance_km: Optional explicit distance matrix by city name (km); when
             absent, great-circle distances from the coordinates are used.
         travel_time_hours: Travel-time matrix by city name (hours).
@@ -315,6 +215,8 @@ class Scenario:
     investors: tuple[InvestorGroup, ...]
     behaviour: Behaviour
     labour: Labour
+    firms: Firms
+    capital: Capital
     travel_time_hours: dict[str, dict[str, float]]
     distance_km: dict[str, dict[str, float]] | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -489,7 +391,8 @@ def from_dict(raw: dict[str, Any]) -> Scenario:
             _check_keys(rec, cls, where)
             built.append(cls(**_coerce(rec, cls, where)))
         raw[part] = tuple(built)
-    for part, cls in (("behaviour", Behaviour), ("labour", Labour)):
+    for part, cls in (("behaviour", Behaviour), ("labour", Labour), ("firms", Firms),
+                      ("capital", Capital)):
         table = raw.get(part, {})
         if not isinstance(table, dict):
             raise ScenarioError(part, table, "a table")

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 DEGREES: tuple[str, ...] = ("bs", "ms", "phd")
 INSTITUTE_KINDS = ("institute", "university", "research_institute")
 ACTIONS = ("startup_job", "corporate_job", "research", "found")
+#: Stages a funding round can lead to (a pre-seed startup raises a seed round).
+ROUND_STAGES = ("seed", "series_a", "series_b", "series_c_plus")
 STAGES = ("pre_seed", "seed", "series_a", "series_b", "series_c_plus")
 INVESTOR_KINDS = ("vc", "fund_of_funds", "regional_fund", "corporate_vc", "angel")
 _SHARE_TOLERANCE = 1e-6
@@ -122,7 +124,8 @@ def validate(s: Scenario) -> None:
     for name in ("retirement_hazard", "emigration_hazard", "exit_hazard", "on_the_job_search"):
         _probability(getattr(b, name), f"behaviour.{name}")
     for name in ("w_wage", "w_open", "w_ties", "w_investor", "w_amenity", "w_cost", "w_move",
-                 "w_travel", "w_home", "w_alma", "w_stay", "density_wage_elasticity",
+                 "w_travel", "w_home", "w_alma", "w_stay", "w_serial", "founding_experience",
+                 "density_wage_elasticity",
                  "investor_distance_exponent", "initial_ties", "alumni_ties", "colleague_ties"):
         # Signs are part of the model (a cost is subtracted): weights are >= 0.
         _non_negative(getattr(b, name), f"behaviour.{name}")
@@ -145,6 +148,8 @@ def validate(s: Scenario) -> None:
                                 "at least 1 (the founder)")
     _non_negative(lab.corporate_openings, "labour.corporate_openings")
     _non_negative(lab.corporate_growth, "labour.corporate_growth")
+    _validate_firms(s)
+    _validate_capital(s)
     _non_negative(b.initial_age_min, "behaviour.initial_age_min")
     if b.initial_age_max < b.initial_age_min:
         raise ScenarioError("behaviour.initial_age_max", b.initial_age_max,
@@ -160,6 +165,58 @@ def validate(s: Scenario) -> None:
     _matrix(s.travel_time_hours, names, "travel_time_hours")
     if s.distance_km is not None:
         _matrix(s.distance_km, names, "distance_km")
+
+
+_FIRM_PROBABILITIES = ("savings_rate", "founder_savings_share", "cofounder_join", "founder_pay",
+                       "acquisition_hazard", "ipo_hazard", "relocation_search", "angel_share")
+
+
+def _validate_firms(s: Scenario) -> None:
+    f = s.firms
+    for name in _FIRM_PROBABILITIES:
+        _probability(getattr(f, name), f"firms.{name}")
+    for name in ("founding_grant_krw", "max_cofounders", "quality_skill", "quality_research",
+                 "quality_sd", "traction_quality", "traction_fit", "traction_sd", "revenue_krw",
+                 "traction_speed",
+                 "overhead", "arr_multiple", "acquisition_premium", "ipo_valuation_krw",
+                 "unicorn_krw", "demo_slots_per_1000", "demo_traction", "demo_acquisition",
+                 "w_reloc_investor", "w_reloc_factories", "w_reloc_talent", "w_reloc_cost",
+                 "w_reloc_move", "w_reloc_travel", "angel_threshold_krw"):
+        _non_negative(getattr(f, name), f"firms.{name}")
+    if f.traction_speed > 1:
+        raise ScenarioError("firms.traction_speed", f.traction_speed, "a share in [0, 1]")
+    if not 1 <= f.demo_month <= 12:
+        raise ScenarioError("firms.demo_month", f.demo_month, "a calendar month in 1..12")
+
+
+def _validate_capital(s: Scenario) -> None:
+    k = s.capital
+    _keys_exactly(k.round_min_krw, ROUND_STAGES, "capital.round_min_krw")
+    _keys_exactly(k.round_max_krw, ROUND_STAGES, "capital.round_max_krw")
+    _keys_exactly(k.bar, ROUND_STAGES, "capital.bar")
+    for stage in ROUND_STAGES:
+        lo, hi = k.round_min_krw[stage], k.round_max_krw[stage]
+        _non_negative(lo, f"capital.round_min_krw.{stage}")
+        if not (isinstance(hi, int | float) and hi >= lo > 0):
+            raise ScenarioError(f"capital.round_max_krw.{stage}", hi,
+                                f"a round size >= round_min_krw.{stage} ({lo}) and > 0")
+        if isinstance(k.bar[stage], bool) or not isinstance(k.bar[stage], int | float):
+            raise ScenarioError(f"capital.bar.{stage}", k.bar[stage], "a number")
+    if not 0 < k.dilution < 1:
+        raise ScenarioError("capital.dilution", k.dilution, "a share in (0, 1)")
+    for name in ("screen", "commitments", "initial_dry_powder"):
+        _probability(getattr(k, name), f"capital.{name}")
+    for name in ("runway_months", "sector_fit", "observation_sd", "valuation_quality"):
+        _non_negative(getattr(k, name), f"capital.{name}")
+    if not 1 <= k.candidates <= 64:
+        raise ScenarioError("capital.candidates", k.candidates, "an integer in 1..64")
+    if not 1 <= k.thesis_sectors <= len(s.sectors):
+        raise ScenarioError("capital.thesis_sectors", k.thesis_sectors,
+                            f"an integer in 1..{len(s.sectors)} (the number of sectors)")
+    _keys_exactly(k.stages, INVESTOR_KINDS, "capital.stages")
+    for kind, stages in k.stages.items():
+        for stage in stages:
+            _choice(stage, ROUND_STAGES, f"capital.stages.{kind}")
 
 
 def _keys_exactly(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

@@ -69,6 +69,8 @@ class Founder(TableAgent):
         ties: ``uid``s of the people this person knows (alumni, colleagues,
             co-founders); -1 marks an empty slot. Shape (n, TIE_SLOTS).
         ties_added: Ties ever added (the next ring slot is ``ties_added % TIE_SLOTS``).
+        exits: Companies this person founded that exited (a serial founder has >= 1).
+        wealth_krw: Exit proceeds received (KRW).
     """
 
     columns = {
@@ -87,6 +89,8 @@ class Founder(TableAgent):
         "graduated_month": "i4",
         "ties": ("i8", (TIE_SLOTS,)),
         "ties_added": "i4",
+        "exits": "i2",
+        "wealth_krw": "f8",
     }
     defaults = {"alma_mater": -1, "degree": -1, "employer": -1, "graduated_month": -1,
                 "ties": -1}

@@ -25,6 +25,11 @@ class Investor(TableAgent):
         kind: :class:`InvestorKind`.
         fund_size_krw: Committed capital (KRW).
         dry_powder_krw: Capital not yet invested (KRW).
+        thesis: Bit mask of the sectors in its thesis (bit s = sector s).
+        stages: Bit mask of the round stages it funds (bit r = ``ROUND_STAGES[r]``).
+        invested_krw: Capital invested to date (KRW).
+        returned_krw: Exit proceeds received to date (KRW).
+        founder: ``uid`` of the founder whose exit wealth it invests (angels; -1 otherwise).
     """
 
     columns = {
@@ -32,4 +37,10 @@ class Investor(TableAgent):
         "kind": "i1",
         "fund_size_krw": "f8",
         "dry_powder_krw": "f8",
+        "thesis": "i8",
+        "stages": "i8",
+        "invested_krw": "f8",
+        "returned_krw": "f8",
+        "founder": "i8",
     }
+    defaults = {"founder": -1}

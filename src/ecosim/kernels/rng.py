@@ -40,6 +40,7 @@ class Phase(IntEnum):
     REINVESTMENT = 9
     AGEING = 10
     SEARCH = 11
+    RELOCATION = 12
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

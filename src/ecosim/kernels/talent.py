@@ -33,6 +33,8 @@ class Searchers(NamedTuple):
         current: Index of the current alternative, ``city * A + action``
             (-1: no position, so no status quo), int64.
         research_ok: May take a research post (a graduate degree or a researcher), bool.
+        found_ok: May found a company (enough experience, a PhD, or a researcher), bool.
+        serial: Has founded a company that exited, bool.
         ties: Ties living in each city, float64 (n, C).
     """
 
@@ -43,6 +45,8 @@ class Searchers(NamedTuple):
     sector: np.ndarray
     current: np.ndarray
     research_ok: np.ndarray
+    found_ok: np.ndarray
+    serial: np.ndarray
     ties: np.ndarray
 
 
@@ -84,6 +88,7 @@ class Weights(NamedTuple):
     home: float
     alma: float
     stay: float
+    serial: float
 
 
 @kernel
@@ -148,9 +153,11 @@ def choose_careers(who, where, w, seed, month, choice):
         + w.amenity * amenity[c] - w.cost * log_cost[c] + constant[a] + incentive[c, a]
         - (w.move + w.travel * travel[city_i, c])  if c != city_i
         + w.home [c == home_i] + w.alma [c == alma_i] + w.stay [(c, a) is the current position]
+        + w.serial [a is founding and i is a serial founder]
         + Gumbel noise (draw c * A + a of the CAREER stream)
 
-    Research posts are open only to searchers with ``research_ok``.
+    Research posts are open only to searchers with ``research_ok``; founding
+    only to those with ``found_ok``.
 
     Args:
         who: :class:`Searchers`.
@@ -180,11 +187,15 @@ def choose_careers(who, where, w, seed, month, choice):
             for a in range(n_actions):
                 if a == _RESEARCH and not who.research_ok[i]:
                     continue
+                if a == _FOUND and not who.found_ok[i]:
+                    continue
                 alt = c * n_actions + a
                 u = (base + w.wage * where.log_wage[c, sector, a] + w.open * where.log_open[c, a]
                      + where.constant[a] + where.incentive[c, a])
                 if a == _STARTUP_JOB or a == _FOUND:
                     u += w.investor * where.log_investor[c]
+                if a == _FOUND and who.serial[i]:
+                    u += w.serial
                 if alt == who.current[i]:
                     u += w.stay
                 u += gumbel(s, who.uid[i], alt)

@@ -1,0 +1,257 @@
+"""Behavioural and market parameters of a scenario: weights, hazards, endowments.
+
+None of them sets an outcome: there is no migration rate, retention rate or
+capital share among them. Each packaged value carries a source or is marked as
+an estimate in the scenario file's ``sources`` tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Behaviour", "Capital", "Firms", "Labour"]
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Behavioural weights and hazards. None of them names an outcome.
+
+    Career and location choice is a random-utility choice over every (city,
+    action) alternative; the ``w_*`` fields are the weights of its terms
+    (utility units per unit of the term). Agglomeration enters only through
+    local quantities: open positions, ties, investor access and the density
+    wage premium.
+
+    Attributes:
+        retirement_age: Age (years) from which people may retire.
+        retirement_hazard: Yearly probability of retiring once past ``retirement_age``.
+        emigration_hazard: Yearly probability of emigrating abroad.
+        exit_hazard: Monthly probability that a searcher without a position
+            leaves technical work (and the model).
+        on_the_job_search: Monthly probability that an employed person searches.
+        initial_age_min: Youngest age (years) in the initial talent stock.
+        initial_age_max: Oldest age (years) in the initial talent stock.
+        graduation_age: Typical age (years) at graduation by degree.
+        w_wage: Weight of log monthly wage (KRW).
+        w_open: Weight of log(1 + open positions of that action in that city),
+            counted at full scale.
+        w_ties: Weight of log(1 + the person's ties living in that city).
+        w_investor: Weight of log investor access (distance-decayed dry powder,
+            KRW at full scale) for startup jobs and founding.
+        w_amenity: Weight of the city's amenity index.
+        w_cost: Weight of log cost of living (a cost: subtracted).
+        w_move: Fixed cost of moving to another city.
+        w_travel: Cost per hour of travel time from the current city.
+        w_home: Attachment to the home city.
+        w_alma: Attachment to the alma mater's city.
+        w_stay: Cost of leaving one's current position (for on-the-job searchers).
+        w_serial: Extra value of founding for someone whose company exited.
+        founding_experience: Months of work experience before someone can found
+            a company (PhDs and researchers can found at once: spin-offs).
+        action_constants: Alternative-specific constants by action
+            (``startup_job``, ``corporate_job``, ``research``, ``found``).
+        density_wage_elasticity: Elasticity of wages with respect to the local
+            number of workers in one's sector.
+        investor_distance_exponent: Investor access decays as distance (km) to this power.
+        initial_ties: Ties each person of the initial stock has in their city.
+        alumni_ties: Ties each graduate forms with their graduating cohort.
+        colleague_ties: Ties a new hire forms in the city of the new position.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    retirement_age: float = 60.0
+    retirement_hazard: float = 0.25
+    emigration_hazard: float = 0.005
+    exit_hazard: float = 0.03
+    on_the_job_search: float = 0.015
+    initial_age_min: float = 24.0
+    initial_age_max: float = 64.0
+    graduation_age: dict[str, float] = field(
+        default_factory=lambda: {"bs": 24.0, "ms": 27.0, "phd": 32.0}
+    )
+    w_wage: float = 1.0
+    w_open: float = 0.6
+    w_ties: float = 0.5
+    w_investor: float = 0.4
+    w_amenity: float = 1.0
+    w_cost: float = 1.0
+    w_move: float = 1.0
+    w_travel: float = 0.4
+    w_home: float = 0.8
+    w_alma: float = 0.5
+    w_stay: float = 1.0
+    w_serial: float = 1.0
+    founding_experience: int = 24
+    action_constants: dict[str, float] = field(
+        default_factory=lambda: {"startup_job": -0.3, "corporate_job": 0.0, "research": -0.3,
+                                 "found": -5.0}
+    )
+    density_wage_elasticity: float = 0.04
+    investor_distance_exponent: float = 0.3
+    initial_ties: int = 4
+    alumni_ties: int = 4
+    colleague_ties: int = 2
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Labour:
+    """Labour-market endowments: wages and positions (none of them an outcome).
+
+    Attributes:
+        monthly_wage_krw: Base monthly pay (KRW) by action, before the density
+            premium; for ``found``, a founder's expected draw.
+        startup_headcount: Positions a startup of each stage seeks to fill
+            (persons, founder included).
+        corporate_openings: Open positions of established firms at the start,
+            as a share of their technical staff.
+        corporate_growth: Yearly growth of established firms' technical positions.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    monthly_wage_krw: dict[str, float] = field(
+        default_factory=lambda: {"startup_job": 4.0e6, "corporate_job": 4.6e6,
+                                 "research": 3.9e6, "found": 2.5e6}
+    )
+    startup_headcount: dict[str, float] = field(
+        default_factory=lambda: {"pre_seed": 3, "seed": 5, "series_a": 10, "series_b": 25,
+                                 "series_c_plus": 60}
+    )
+    corporate_openings: float = 0.02
+    corporate_growth: float = 0.02
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Firms:
+    """How startups are founded, grow, demonstrate, exit and move.
+
+    Attributes:
+        savings_rate: Share of monthly pay a person saves.
+        founder_savings_share: Share of their savings founders put into the company.
+        founding_grant_krw: Grant a new startup receives (KRW).
+        cofounder_join: Probability that a tie living in the city joins as co-founder.
+        max_cofounders: Most co-founders per startup.
+        quality_skill: Weight of the team's mean skill in latent quality.
+        quality_research: Weight of the alma mater's research strength in the sector.
+        quality_sd: Standard deviation of the idiosyncratic part of quality.
+        initial_traction: Traction of a new startup.
+        traction_target: Traction a startup of zero quality tends to.
+        traction_quality: Rise of the target per unit of quality.
+        traction_fit: Rise of the target per unit of local research fit in the sector.
+        traction_speed: Share of the gap to the target closed each month.
+        traction_sd: Standard deviation of monthly traction shocks.
+        revenue_krw: Monthly revenue at traction 0 (revenue = this * exp(traction)).
+        overhead: Monthly burn per employee as a multiple of the startup wage.
+        founder_pay: Founders' pay as a share of the startup wage until their
+            company raises a Series A.
+        arr_multiple: Valuation as a multiple of yearly revenue (for the traction-based valuation).
+        acquisition_hazard: Monthly probability of an acquisition offer for a
+            startup at Series A or later with positive traction.
+        acquisition_premium: Price paid over the last valuation in an acquisition.
+        ipo_valuation_krw: Valuation (KRW) from which an IPO is possible.
+        ipo_hazard: Monthly probability of an IPO once possible.
+        unicorn_krw: Valuation (KRW) counted as a unicorn (US$1B).
+        demo_month: Calendar month in which factories open demonstration slots.
+        demo_slots_per_1000: Demonstration slots a year per 1,000 factory employees.
+        demo_traction: Traction gained from a demonstration.
+        demo_acquisition: Factor on the acquisition hazard after a demonstration.
+        relocation_search: Monthly probability that a funded startup reconsiders its city.
+        w_reloc_investor: Weight of log investor access in the relocation choice.
+        w_reloc_factories: Weight of log(1 + factories buying from its sector).
+        w_reloc_talent: Weight of log(1 + workers of its sector).
+        w_reloc_cost: Weight of log cost of living (a cost).
+        w_reloc_move: Fixed cost of moving the head office.
+        w_reloc_travel: Cost per hour of travel from the current city.
+        angel_threshold_krw: Exit wealth (KRW) from which a founder becomes an angel.
+        angel_share: Share of exit wealth an angel commits to investing.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    savings_rate: float = 0.15
+    founder_savings_share: float = 0.5
+    founding_grant_krw: float = 30e6
+    cofounder_join: float = 0.3
+    max_cofounders: int = 2
+    quality_skill: float = 0.5
+    quality_research: float = 0.2
+    quality_sd: float = 1.0
+    initial_traction: float = -2.0
+    traction_target: float = -1.0
+    traction_quality: float = 1.0
+    traction_fit: float = 0.2
+    traction_speed: float = 0.05
+    traction_sd: float = 0.15
+    revenue_krw: float = 10e6
+    overhead: float = 1.5
+    founder_pay: float = 0.5
+    arr_multiple: float = 8.0
+    acquisition_hazard: float = 0.0015
+    acquisition_premium: float = 1.3
+    ipo_valuation_krw: float = 150e9
+    ipo_hazard: float = 0.02
+    unicorn_krw: float = 1.4e12
+    demo_month: int = 3
+    demo_slots_per_1000: float = 1.0
+    demo_traction: float = 0.5
+    demo_acquisition: float = 2.0
+    relocation_search: float = 0.01
+    w_reloc_investor: float = 0.5
+    w_reloc_factories: float = 0.3
+    w_reloc_talent: float = 0.5
+    w_reloc_cost: float = 1.0
+    w_reloc_move: float = 2.0
+    w_reloc_travel: float = 0.3
+    angel_threshold_krw: float = 1e9
+    angel_share: float = 0.3
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Capital:
+    """How investors find, screen and fund startups.
+
+    Attributes:
+        round_min_krw: Smallest round (KRW) by the stage it leads to
+            (``seed``, ``series_a``, ``series_b``, ``series_c_plus``).
+        round_max_krw: Largest round (KRW) by the stage it leads to.
+        dilution: Share of the company sold in a round at the round-based valuation.
+        valuation_quality: Elasticity of the offered valuation to observed quality
+            above the bar (valuation x exp(this x (seen - bar))).
+        initial_dry_powder: Share of each fund's size not yet invested at the start.
+        runway_months: A startup seeks a round when its cash covers fewer months of burn.
+        candidates: Investors a seeker approaches per month (sampled, not scanned).
+        screen: Probability that an approached investor with a sector fit screens the startup.
+        sector_fit: How many times likelier a fit is screened than a non-fit.
+        observation_sd: Standard deviation of an investor's error on quality.
+        bar: Observed quality an investor requires, by the stage the round leads to.
+        stages: Stages each investor kind funds (rounds leading to these stages).
+        thesis_sectors: Sectors in each VC's thesis (drawn at build).
+        commitments: New capital committed to each fund per year, as a share of its size.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    round_min_krw: dict[str, float] = field(default_factory=lambda: {
+        "seed": 50e6, "series_a": 0.3e9, "series_b": 8e9, "series_c_plus": 30e9})
+    round_max_krw: dict[str, float] = field(default_factory=lambda: {
+        "seed": 300e6, "series_a": 8e9, "series_b": 30e9, "series_c_plus": 100e9})
+    dilution: float = 0.2
+    valuation_quality: float = 0.3
+    initial_dry_powder: float = 0.35
+    runway_months: float = 6.0
+    candidates: int = 8
+    screen: float = 0.5
+    sector_fit: float = 6.0
+    observation_sd: float = 0.5
+    bar: dict[str, float] = field(default_factory=lambda: {
+        "seed": 0.0, "series_a": 0.5, "series_b": 1.0, "series_c_plus": 1.5})
+    stages: dict[str, list[str]] = field(default_factory=lambda: {
+        "vc": ["seed", "series_a", "series_b", "series_c_plus"],
+        "fund_of_funds": [],
+        "regional_fund": ["seed", "series_a"],
+        "corporate_vc": ["series_a", "series_b", "series_c_plus"],
+        "angel": ["seed"],
+    })
+    thesis_sectors: int = 3
+    commitments: float = 0.15
+    sources: dict[str, str] = field(default_factory=dict)
