@@ -72,7 +72,7 @@ def initial_startup_state(s: Scenario, stage: np.ndarray, rng: np.random.Generat
     mid = np.sqrt(np.array([k.round_min_krw[r] * k.round_max_krw[r] for r in ROUND_STAGES]))
     burn = startup_target_headcount(s)[stage] * s.labour.monthly_wage_krw["startup_job"]
     return {
-        "quality": quality.astype(np.float32),
+        "quality": quality,
         "traction": f.initial_traction + stage,
         "cash_krw": burn * f.overhead * rng.uniform(6, 24, n),
         "valuation_krw": np.where(stage > 0, mid[last_round] / k.dilution, 0.0),
@@ -103,7 +103,8 @@ def build_world(model: EcosystemModel) -> None:
         n = firm_count(ig.count, s.scale)
         fund = ig.fund_size_krw * ig.count * s.scale / n if n else 0.0
         pop[Investor].add(n, city=city[ig.city], kind=INVESTOR_KINDS.index(ig.kind),
-                          fund_size_krw=fund, dry_powder_krw=fund * s.capital.initial_dry_powder)
+                          fund_size_krw=fund, dry_powder_krw=fund * s.capital.initial_dry_powder,
+                          represents=ig.count / n if n else 0.0)
 
     for c_idx, c in enumerate(s.cities):
         _populate_city(model, c_idx, c)

@@ -18,6 +18,7 @@ import numpy as np
 from ecosim.agents import Founder, Investor, InvestorKind, Startup
 from ecosim.firms import burn_per_head, paid_heads
 from ecosim.kernels.capital import Market
+from ecosim.labour import investor_reach
 from ecosim.population import Table
 from ecosim.scenario import INVESTOR_KINDS, ROUND_STAGES, STAGES
 
@@ -87,8 +88,10 @@ class CapitalMarket:
 
         A startup seeks when its cash covers fewer than ``runway_months`` of burn.
         Seekers go in a random order; each samples ``candidates`` investors
-        weighted by proximity (distance decay) among those that fund the
-        round's stage and hold at least its smallest size
+        weighted by the real firms each agent represents (so sampling does not
+        depend on scale), among those that fund the round's stage and have
+        budget for its smallest size; distance then lowers the chance that an
+        investor screens the startup
         (``kernels.capital.match_deals``).
 
         Returns:
@@ -103,9 +106,13 @@ class CapitalMarket:
         seekers = np.flatnonzero(su.alive & (su["cash_krw"] < k.runway_months * burn))
         seekers = seekers[model.rng.permutation(seekers.size)]
         stage = round_stage(su["stage"][seekers])
+        # Funds invest at their pace: a budget that grows monthly, capped by dry powder.
+        inv["budget_krw"][:] = np.minimum(
+            inv["budget_krw"] + inv["fund_size_krw"] * k.deployment / 12.0, inv["dry_powder_krw"])
         log_min = np.log([k.round_min_krw[r] for r in ROUND_STAGES])
         log_max = np.log([k.round_max_krw[r] for r in ROUND_STAGES])
         cum = self._sampling_weights(model, np.exp(log_min))
+        reach = np.ascontiguousarray(investor_reach(model))
         lead = np.empty(seekers.size, np.int64)
         amount = np.empty(seekers.size)
         pre = np.empty(seekers.size)
@@ -115,7 +122,7 @@ class CapitalMarket:
         model.kernels.match_deals(
             su["uid"][seekers], su["city"][seekers].astype(np.int64),
             su["sector"][seekers].astype(np.int64), su["quality"][seekers],
-            su["revenue_krw"][seekers], stage, cum, inv["thesis"], inv["dry_powder_krw"],
+            su["revenue_krw"][seekers], stage, cum, reach, inv["thesis"], inv["budget_krw"],
             market, model.kernel_seed, model.month, lead, amount, pre)
 
         won = lead >= 0
@@ -128,7 +135,8 @@ class CapitalMarket:
         su["valuation_krw"][rows] = post
         su["founder_equity"][rows] *= pre / post
         su["months_since_round"][rows] = 0
-        inv["invested_krw"][lead] += amount
+        np.subtract.at(inv["dry_powder_krw"], lead, amount)
+        np.add.at(inv["invested_krw"], lead, amount)
         self.deals.add(rows.size, startup=su["uid"][rows], investor=inv["uid"][lead],
                        amount_krw=amount, equity=amount / post, month=model.month)
         s_city, i_city = su["city"][rows].astype(np.int64), inv["city"][lead].astype(np.int64)
@@ -145,15 +153,20 @@ class CapitalMarket:
         }
 
     def _sampling_weights(self, model: EcosystemModel, smallest: np.ndarray) -> np.ndarray:
-        """Cumulative weights (C, R, I): proximity x funds the stage x holds the smallest round."""
+        """Cumulative weights (C, R, I) over investor rows.
+
+        Real firms represented x funds the stage x has budget for its smallest
+        round. The same for every city: distance acts in screening, not here.
+        """
         inv = model.population[Investor]
-        decay = (1.0 + model.cities.distance_km[:, inv["city"]]) ** (
-            -model.spec.behaviour.investor_distance_exponent)
+        weight = inv["represents"]
         able = np.stack([
-            inv.alive & ((inv["stages"] >> r) & 1 == 1) & (inv["dry_powder_krw"] >= smallest[r])
+            inv.alive & ((inv["stages"] >> r) & 1 == 1) & (inv["budget_krw"] >= smallest[r])
             for r in range(len(ROUND_STAGES))
         ])
-        return np.ascontiguousarray(np.cumsum(decay[:, None, :] * able[None, :, :], axis=2))
+        n_cities = len(model.cities)
+        cum = np.cumsum(weight[None, :] * able, axis=1)
+        return np.ascontiguousarray(np.broadcast_to(cum, (n_cities, *cum.shape)))
 
     def _dilute(self, startup_uids: np.ndarray, factor: np.ndarray) -> None:
         """Scale existing investors' equity in these startups by ``factor`` (pre / post)."""
@@ -192,7 +205,7 @@ class CapitalMarket:
 
         A person whose wealth reaches ``angel_threshold_krw`` and who is not yet
         an angel commits ``angel_share`` of it to a new angel investor in their
-        city, funding seed rounds in their own sector.
+        city, funding seed rounds in any sector (angels back what they see locally).
 
         Returns:
             New angels per city this month, shape (C,).
@@ -209,7 +222,7 @@ class CapitalMarket:
         model.ledger.add("angel_commitments", fund.sum())
         inv.add(rich.size, city=people["city"][rich], kind=int(InvestorKind.ANGEL),
                 fund_size_krw=fund, dry_powder_krw=fund, founder=people["uid"][rich],
-                thesis=np.left_shift(1, people["sector"][rich].astype(np.int64)),
+                thesis=(1 << len(model.spec.sectors)) - 1, represents=1.0 / model.spec.scale,
                 stages=self.stage_mask["angel"])
         return np.bincount(people["city"][rich], minlength=len(model.cities))
 

@@ -239,19 +239,58 @@ def settle(model: EcosystemModel) -> dict[str, np.ndarray]:
         "exit_value_krw": np.bincount(su["city"][exits], weights=value[exits],
                                       minlength=n_cities),
     }
-    if exits.size:
-        _pay_out(model, exits, value[exits], outcome[exits])
-    ended = np.concatenate([dead, exits])
-    if ended.size:
-        people = model.population[Founder]
-        staff = staff_of(model, su["uid"][dead])
-        people["role"][staff] = int(Role.SEARCHING)
-        people["employer"][staff] = -1
-        model.ledger.add("cash_removed", su["cash_krw"][ended].sum())
-        model.record_endings(su["uid"][ended], outcome[ended])
-        model.capital.forget(su["uid"][ended])
-        su.remove(ended)
+    _end(model, dead, exits, value[exits], outcome[exits])
     return out
+
+
+def _end(model: EcosystemModel, dead: np.ndarray, exits: np.ndarray, value: np.ndarray,
+         outcome: np.ndarray) -> None:
+    """Remove startups that died or exited, paying out the exits first."""
+    su = model.population[Startup]
+    if exits.size:
+        _pay_out(model, exits, value, outcome)
+    ended = np.concatenate([dead, exits])
+    if ended.size == 0:
+        return
+    people = model.population[Founder]
+    staff = staff_of(model, su["uid"][dead])
+    people["role"][staff] = int(Role.SEARCHING)
+    people["employer"][staff] = -1
+    model.ledger.add("cash_removed", su["cash_krw"][ended].sum())
+    model.record_endings(su["uid"][ended],
+                         np.concatenate([np.full(dead.size, DIES, np.int8), outcome]))
+    model.capital.forget(su["uid"][ended])
+    su.remove(ended)
+
+
+def inject_exit(model: EcosystemModel, city: str, value_krw: float) -> int:
+    """Make the most valuable startup of ``city`` (with founders) be acquired now for ``value_krw``.
+
+    For experiments on the reinvestment loop ("what if one large exit happened
+    here?"): the exit is paid out like any acquisition (founders' wealth,
+    investors' returns, staff to the city's established firms), and the
+    reinvestment step follows at once, as it does after settlement within a
+    month: founders past the angel threshold become angels where they live.
+
+    Returns:
+        The uid of the startup that exited.
+
+    Raises:
+        ValueError: The city has no startup.
+    """
+    su = model.population[Startup]
+    c = model.cities.index(city)
+    rows = np.flatnonzero(su.alive & (su["city"] == c) & (su["founders"] > 0))
+    if rows.size == 0:
+        raise ValueError(f"city = {city!r} has no startup with founders to exit; allowed is a "
+                         "city with one")
+    row = rows[np.argmax(su["valuation_krw"][rows])]
+    uid = int(su["uid"][row])
+    su["partner"][row] = -1
+    _end(model, np.empty(0, np.int64), np.array([row]), np.array([float(value_krw)]),
+         np.array([ACQUIRED], np.int8))
+    model.capital.reinvest(model)
+    return uid
 
 
 def _pay_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray,

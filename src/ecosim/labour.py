@@ -32,6 +32,7 @@ from ecosim.agents import (
     Founder,
     Institute,
     Investor,
+    InvestorKind,
     Role,
     Startup,
 )
@@ -64,7 +65,7 @@ def weights(model: EcosystemModel) -> Weights:
     """The utility weights of the scenario's behaviour section."""
     b = model.spec.behaviour
     return Weights(b.w_wage, b.w_open, b.w_ties, b.w_investor, b.w_amenity, b.w_cost, b.w_move,
-                   b.w_travel, b.w_home, b.w_alma, b.w_stay, b.w_serial)
+                   b.w_travel, b.w_home, b.w_alma, b.w_stay, b.w_serial, b.w_scene)
 
 
 def update_staff(model: EcosystemModel) -> None:
@@ -133,7 +134,7 @@ def places(model: EcosystemModel, vacancies_by_market: np.ndarray) -> Places:
     return Places(
         log_wage=np.ascontiguousarray(log_wage),
         log_open=np.log1p(openings(model, vacancies_by_market) / s.scale),
-        log_investor=log_investor_access(model),
+        log_investor=_centred(log_investor_access(model)),
         amenity=np.array([c.amenity for c in s.cities]),
         log_cost=np.log([c.cost_of_living for c in s.cities]),
         travel=model.cities.travel_time_hours,
@@ -145,15 +146,32 @@ def places(model: EcosystemModel, vacancies_by_market: np.ndarray) -> Places:
 def log_investor_access(model: EcosystemModel) -> np.ndarray:
     """Log(1 + dry powder reachable from each city, decayed by distance), shape (C,).
 
-    Dry powder is counted in KRW billions at full scale; an investor at distance
-    d km counts with weight (1 + d) ** -investor_distance_exponent.
+    Dry powder is counted in KRW billions at full scale, each investor weighted
+    by its reach (:func:`investor_reach`).
+    """
+    inv = model.population[Investor]
+    live = inv.alive
+    reach = investor_reach(model)[:, live]
+    return np.log1p(reach @ inv["dry_powder_krw"][live] / model.spec.scale / 1e9)
+
+
+def investor_reach(model: EcosystemModel) -> np.ndarray:
+    """How strongly each investor row reaches each city, shape (C, I).
+
+    ``(1 + distance km) ** -exponent``: the behaviour section's
+    ``investor_distance_exponent`` for funds, ``capital.angel_distance_exponent``
+    for angels.
     """
     s = model.spec
     inv = model.population[Investor]
-    live = inv.live_rows()
-    decay = (1.0 + model.cities.distance_km[:, inv["city"][live]]) ** (
-        -s.behaviour.investor_distance_exponent)
-    return np.log1p(decay @ inv["dry_powder_krw"][live] / s.scale / 1e9)
+    exponent = np.where(inv["kind"] == InvestorKind.ANGEL, s.capital.angel_distance_exponent,
+                        s.behaviour.investor_distance_exponent)
+    return (1.0 + model.cities.distance_km[:, inv["city"]]) ** -exponent[None, :]
+
+
+def _centred(x: np.ndarray) -> np.ndarray:
+    """``x`` minus its mean over cities: a locational term that adds no action constant."""
+    return x - x.mean()
 
 
 def searchers(model: EcosystemModel) -> np.ndarray:

@@ -37,7 +37,7 @@ class Behaviour:
             counted at full scale.
         w_ties: Weight of log(1 + the person's ties living in that city).
         w_investor: Weight of log investor access (distance-decayed dry powder,
-            KRW at full scale) for startup jobs and founding.
+            KRW at full scale; relative to the mean city) for founding.
         w_amenity: Weight of the city's amenity index.
         w_cost: Weight of log cost of living (a cost: subtracted).
         w_move: Fixed cost of moving to another city.
@@ -46,6 +46,9 @@ class Behaviour:
         w_alma: Attachment to the alma mater's city.
         w_stay: Cost of leaving one's current position (for on-the-job searchers).
         w_serial: Extra value of founding for someone whose company exited.
+        w_scene: Weight of log(1 + startups in the city, at full scale) for
+            founding: the local scene a founder joins (plays the role that
+            open positions play for jobs).
         founding_experience: Months of work experience before someone can found
             a company (PhDs and researchers can found at once: spin-offs).
         action_constants: Alternative-specific constants by action
@@ -81,10 +84,11 @@ class Behaviour:
     w_alma: float = 0.5
     w_stay: float = 1.0
     w_serial: float = 1.0
+    w_scene: float = 0.3
     founding_experience: int = 24
     action_constants: dict[str, float] = field(
         default_factory=lambda: {"startup_job": -0.3, "corporate_job": 0.0, "research": -0.3,
-                                 "found": -5.0}
+                                 "found": -1.5}
     )
     density_wage_elasticity: float = 0.04
     investor_distance_exponent: float = 0.3
@@ -228,6 +232,11 @@ class Capital:
         stages: Stages each investor kind funds (rounds leading to these stages).
         thesis_sectors: Sectors in each VC's thesis (drawn at build).
         commitments: New capital committed to each fund per year, as a share of its size.
+        deployment: Share of its size a fund may invest per year (its pace; unused
+            budget carries over, never beyond its dry powder).
+        angel_distance_exponent: Distance decay of angels (in place of the
+            behaviour section's ``investor_distance_exponent``): angels invest
+            closer to home than funds.
         sources: Source or "est." for each field above, by field name.
     """
 
@@ -250,8 +259,10 @@ class Capital:
         "fund_of_funds": [],
         "regional_fund": ["seed", "series_a"],
         "corporate_vc": ["series_a", "series_b", "series_c_plus"],
-        "angel": ["seed"],
+        "angel": ["seed", "series_a"],
     })
     thesis_sectors: int = 3
     commitments: float = 0.15
+    deployment: float = 0.2
+    angel_distance_exponent: float = 1.0
     sources: dict[str, str] = field(default_factory=dict)

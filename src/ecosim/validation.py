@@ -124,7 +124,8 @@ def validate(s: Scenario) -> None:
     for name in ("retirement_hazard", "emigration_hazard", "exit_hazard", "on_the_job_search"):
         _probability(getattr(b, name), f"behaviour.{name}")
     for name in ("w_wage", "w_open", "w_ties", "w_investor", "w_amenity", "w_cost", "w_move",
-                 "w_travel", "w_home", "w_alma", "w_stay", "w_serial", "founding_experience",
+                 "w_travel", "w_home", "w_alma", "w_stay", "w_serial", "w_scene",
+                 "founding_experience",
                  "density_wage_elasticity",
                  "investor_distance_exponent", "initial_ties", "alumni_ties", "colleague_ties"):
         # Signs are part of the model (a cost is subtracted): weights are >= 0.
@@ -204,9 +205,10 @@ def _validate_capital(s: Scenario) -> None:
             raise ScenarioError(f"capital.bar.{stage}", k.bar[stage], "a number")
     if not 0 < k.dilution < 1:
         raise ScenarioError("capital.dilution", k.dilution, "a share in (0, 1)")
-    for name in ("screen", "commitments", "initial_dry_powder"):
+    for name in ("screen", "commitments", "initial_dry_powder", "deployment"):
         _probability(getattr(k, name), f"capital.{name}")
-    for name in ("runway_months", "sector_fit", "observation_sd", "valuation_quality"):
+    for name in ("runway_months", "sector_fit", "observation_sd", "valuation_quality",
+                 "angel_distance_exponent"):
         _non_negative(getattr(k, name), f"capital.{name}")
     if not 1 <= k.candidates <= 64:
         raise ScenarioError("capital.candidates", k.candidates, "an integer in 1..64")

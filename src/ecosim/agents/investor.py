@@ -30,6 +30,9 @@ class Investor(TableAgent):
         invested_krw: Capital invested to date (KRW).
         returned_krw: Exit proceeds received to date (KRW).
         founder: ``uid`` of the founder whose exit wealth it invests (angels; -1 otherwise).
+        budget_krw: What it may still invest under its deployment pace (KRW).
+        represents: Real firms (or angels) this agent stands for at the model's
+            scale; startups find investors in proportion to it.
     """
 
     columns = {
@@ -42,5 +45,7 @@ class Investor(TableAgent):
         "invested_krw": "f8",
         "returned_krw": "f8",
         "founder": "i8",
+        "budget_krw": "f8",
+        "represents": "f8",
     }
     defaults = {"founder": -1}

@@ -52,7 +52,7 @@ class Startup(TableAgent):
         "headcount": "i4",
         "valuation_krw": "f8",
         "total_raised_krw": "f8",
-        "quality": "f4",
+        "quality": "f8",
         "traction": "f8",
         "revenue_krw": "f8",
         "founder_equity": "f8",

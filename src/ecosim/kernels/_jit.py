@@ -13,7 +13,9 @@ Rules for kernel bodies, so that both backends give identical numbers:
 * no fastmath: reassociation and contraction change the last bits, and a
   comparison against a random number can then flip;
 * integer hashing is done on ``np.uint64`` values with ``np.uint64`` constants
-  (Numba promotes mixed signed/unsigned arithmetic to float).
+  (Numba promotes mixed signed/unsigned arithmetic to float);
+* a float32 array element enters arithmetic through ``float(...)``: NumPy 2 keeps
+  ``float32 * python_float`` in float32, Numba computes it in float64.
 """
 
 from __future__ import annotations

@@ -47,25 +47,29 @@ class Market(NamedTuple):
 
 
 @kernel
-def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, thesis, dry_powder,
-                mk, seed, month, lead, amount, pre_money):
+def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, reach, thesis,
+                budget, mk, seed, month, lead, amount, pre_money):
     """Match seekers with investors, one seeker at a time, in the given order.
 
     For seeker i raising a round of stage r (draw numbers in brackets):
 
-    1. round size: log-uniform between the stage's smallest and largest [0];
-    2. ``candidates`` investors sampled from ``cum_weights[city_i, r]`` [1..m];
-    3. each candidate with enough dry powder screens the startup with
-       probability ``screen`` (sector in its thesis) or ``screen / sector_fit``
-       [100 + k], then sees quality with noise [200 + k] and offers if it clears
-       the stage's bar; the pre-money valuation offered is the larger of the
-       round-based one, ``size * (1 - dilution) / dilution
-       * exp(valuation_quality * (seen - bar))``,
+    1. ``candidates`` investors sampled from ``cum_weights[city_i, r]`` [1..m];
+    2. each candidate screens the startup with probability ``screen`` (sector
+       in its thesis) or ``screen / sector_fit``, times its reach to the
+       startup's city (distance decay: nearer startups are screened more often;
+       Sorenson & Stuart 2001) [100 + k], then sees quality
+       with noise [200 + k] and, if it clears the stage's bar, offers a round
+       whose size rises with what it saw: the stage's smallest size times
+       (largest / smallest) ** Phi(seen - bar), Phi the standard normal
+       distribution function (its logistic approximation 1 / (1 + exp(-1.702 x))),
+       provided its budget covers it. The pre-money
+       valuation offered is the larger of the round-based one,
+       ``size * (1 - dilution) / dilution * exp(valuation_quality * (seen - bar))``,
        and ``arr_multiple`` times yearly revenue;
-    4. the startup takes the offer with the highest pre-money valuation
-       (first such candidate on ties); that investor's dry powder pays the round.
+    3. the startup takes the offer with the highest pre-money valuation
+       (first such candidate on ties); that investor's budget pays the round.
 
-    Sequential, so an investor's dry powder is never spent twice.
+    Sequential, so an investor's budget is never spent twice.
 
     Args:
         uid: (n,) int64 seekers' ids.
@@ -75,8 +79,10 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, t
         revenue: (n,) seekers' monthly revenue (KRW).
         round_stage: (n,) index into ROUND_STAGES of the round each seeks.
         cum_weights: (C, R, I) cumulative sampling weights over investor rows.
+        reach: (C, I) each investor's reach to each city, in [0, 1].
         thesis: (I,) int64 sector bit masks.
-        dry_powder: (I,) float64 (KRW), decreased by the rounds paid.
+        budget: (I,) float64 what each investor may invest now (KRW), decreased
+            by the rounds it pays.
         mk: :class:`Market`.
         seed: Run seed.
         month: Model month.
@@ -93,21 +99,24 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, t
         w = cum_weights[city[i], r]
         if w[w.shape[0] - 1] <= 0.0:
             continue
-        u = uniform(s, uid[i], 0)
-        size = math.exp(mk.log_min[r] + u * (mk.log_max[r] - mk.log_min[r]))
         best = -1.0
         best_j = -1
+        best_size = 0.0
         for k in range(mk.candidates):
             j = choice(w, s, uid[i], 1 + k)
-            if dry_powder[j] < size:
-                continue
-            p = mk.screen
+            p = mk.screen * reach[city[i], j]
             if (thesis[j] >> sector[i]) & 1 == 0:
                 p = p / mk.sector_fit
             if uniform(s, uid[i], 100 + k) >= p:
                 continue
-            seen = quality[i] + mk.observation_sd * normal(s, uid[i], 200 + k)
+            # float(): a float32 input must not make the reference body compute in float32
+            seen = float(quality[i]) + mk.observation_sd * normal(s, uid[i], 200 + k)
             if seen < mk.bar[r]:
+                continue
+            # logistic approximation of the normal CDF (exp is libm's in both backends)
+            phi = 1.0 / (1.0 + math.exp(-1.702 * (seen - mk.bar[r])))
+            size = math.exp(mk.log_min[r] + phi * (mk.log_max[r] - mk.log_min[r]))
+            if budget[j] < size:
                 continue
             value = (size * (1.0 - mk.dilution) / mk.dilution
                      * math.exp(mk.valuation_quality * (seen - mk.bar[r])))
@@ -115,8 +124,9 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, t
             if value > best:
                 best = value
                 best_j = j
+                best_size = size
         if best_j >= 0:
-            dry_powder[best_j] -= size
+            budget[best_j] -= best_size
             lead[i] = best_j
-            amount[i] = size
+            amount[i] = best_size
             pre_money[i] = best

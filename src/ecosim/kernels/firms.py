@@ -100,7 +100,7 @@ def progress(alive, uid, quality, fit, traction, revenue, cash, paid_heads, mont
         burn_out[i] = 0.0
         if not alive[i]:
             continue
-        target = g.target + g.quality * quality[i] + g.fit * fit[i]
+        target = g.target + g.quality * float(quality[i]) + g.fit * float(fit[i])
         traction[i] += g.speed * (target - traction[i]) + g.sd * normal(s, uid[i], 0)
         revenue[i] = g.revenue_krw * math.exp(traction[i])
         burn = paid_heads[i] * g.burn_per_head_krw

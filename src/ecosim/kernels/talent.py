@@ -17,7 +17,7 @@ from ecosim.kernels._jit import kernel
 from ecosim.kernels.rng import Phase, gumbel, stream
 
 _CAREER = int(Phase.CAREER)
-_STARTUP_JOB, _CORPORATE_JOB, _RESEARCH, _FOUND = 0, 1, 2, 3
+_RESEARCH, _FOUND = 2, 3
 _NEG_INF = -np.inf
 
 
@@ -56,7 +56,7 @@ class Places(NamedTuple):
     Attributes:
         log_wage: Log monthly wage (KRW), float64 (C, S, A).
         log_open: Log(1 + open positions at full scale), float64 (C, A).
-        log_investor: Log investor access, float64 (C,).
+        log_investor: Log investor access relative to the mean city, float64 (C,).
         amenity: Amenity index, float64 (C,).
         log_cost: Log cost of living, float64 (C,).
         travel: Travel time between cities (hours), float64 (C, C).
@@ -89,6 +89,7 @@ class Weights(NamedTuple):
     alma: float
     stay: float
     serial: float
+    scene: float
 
 
 @kernel
@@ -148,8 +149,8 @@ def choose_careers(who, where, w, seed, month, choice):
 
     Utility of alternative (c, a) for searcher i::
 
-        w.wage * log_wage[c, sector_i, a] + w.open * log_open[c, a]
-        + w.ties * log(1 + ties_i[c]) + w.investor * log_investor[c]  (startup job, found)
+        w.wage * log_wage[c, sector_i, a] + w.open * log_open[c, a]  (w.scene for founding)
+        + w.ties * log(1 + ties_i[c]) + w.investor * log_investor[c]  (founding)
         + w.amenity * amenity[c] - w.cost * log_cost[c] + constant[a] + incentive[c, a]
         - (w.move + w.travel * travel[city_i, c])  if c != city_i
         + w.home [c == home_i] + w.alma [c == alma_i] + w.stay [(c, a) is the current position]
@@ -190,12 +191,13 @@ def choose_careers(who, where, w, seed, month, choice):
                 if a == _FOUND and not who.found_ok[i]:
                     continue
                 alt = c * n_actions + a
-                u = (base + w.wage * where.log_wage[c, sector, a] + w.open * where.log_open[c, a]
+                w_open = w.scene if a == _FOUND else w.open
+                u = (base + w.wage * where.log_wage[c, sector, a] + w_open * where.log_open[c, a]
                      + where.constant[a] + where.incentive[c, a])
-                if a == _STARTUP_JOB or a == _FOUND:
+                if a == _FOUND:
                     u += w.investor * where.log_investor[c]
-                if a == _FOUND and who.serial[i]:
-                    u += w.serial
+                    if who.serial[i]:
+                        u += w.serial
                 if alt == who.current[i]:
                     u += w.stay
                 u += gumbel(s, who.uid[i], alt)
