@@ -6,14 +6,17 @@ Generator, so two runs of a benchmark see the same data.
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
 import numpy as np
 
-from ecosim.agents import Founder, Role
+from ecosim.agents import TIE_SLOTS, Action, Founder, Role
 from ecosim.kernels import KERNELS
 from ecosim.kernels.rng import Phase
+from ecosim.kernels.talent import Places, Searchers, Weights
 from ecosim.population import AgentTable, Table
 
 #: Seed of every benchmark's data.
@@ -34,9 +37,16 @@ _KERNEL_SEED = 0x5EED
 _MONTH = 7
 _N_CITIES = 7
 _N_SECTORS = 7
+_N_ACTIONS = len(Action)  # startup job, corporate job, research, found
+_STARTUP_JOB, _RESEARCH, _FOUND = int(Action.STARTUP_JOB), int(Action.RESEARCH), int(Action.FOUND)
+_TIE_SLOTS = TIE_SLOTS
 _RETIREMENT_AGE_MONTHS = 60 * 12
 _MONTHLY_HAZARD = 1.0 - (1.0 - 0.25) ** (1.0 / 12.0)
+_MONTHLY_EMIGRATION = 1.0 - (1.0 - 0.005) ** (1.0 / 12.0)
+_EXIT_HAZARD = 0.03
 _ALIVE_FRACTION = 0.95
+_SEARCHING_FRACTION = 0.1
+
 
 
 def make_rng(seed: int = SEED) -> np.random.Generator:
@@ -116,16 +126,304 @@ def _fill_choice(n: int, rng: np.random.Generator) -> tuple:
             np.empty(n, dtype=np.int64))
 
 
-def _age_and_retire(n: int, rng: np.random.Generator) -> tuple:
-    # Every row is past retirement age, so each live row takes a draw: the work
-    # per call is the same however often the benchmark ages the same arrays.
+def _age_and_depart(n: int, rng: np.random.Generator) -> tuple:
+    # Every row is past retirement age, so each live row takes the same draws
+    # however often the benchmark ages the same arrays (ages grow by a month a
+    # call). Live non-retiring rows draw for emigration; searchers also for exit.
     age = rng.integers(_RETIREMENT_AGE_MONTHS, _RETIREMENT_AGE_MONTHS + 120, size=n,
                        dtype=np.int32)
+    months_in_city = rng.integers(0, 240, size=n, dtype=np.int32)
+    experience = rng.integers(0, 400, size=n, dtype=np.int32)
     alive = rng.random(n) < _ALIVE_FRACTION
-    uid = np.arange(n, dtype=np.int64)
-    retired = np.empty(n, dtype=np.bool_)
-    return (age, alive, uid, _KERNEL_SEED, _MONTH, _RETIREMENT_AGE_MONTHS, _MONTHLY_HAZARD,
-            retired)
+    searching = rng.random(n) < _SEARCHING_FRACTION
+    departure = np.empty(n, dtype=np.int8)
+    return (age, months_in_city, experience, alive, searching, _agent_ids(n, rng), _KERNEL_SEED,
+            _MONTH, _RETIREMENT_AGE_MONTHS, _MONTHLY_HAZARD, _MONTHLY_EMIGRATION, _EXIT_HAZARD,
+            departure)
+
+
+def _tie_table(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A founder table of ``n`` rows with ties: uid, row_of_uid, alive, city, ties, ties_added.
+
+    uids are unique in [0, 2n) (some turnover); a tenth of the tie slots are
+    empty (-1) and a tenth point to people who left (uids with no row).
+    """
+    uid = _agent_ids(n, rng)
+    row_of_uid = np.full(2 * n, -1, dtype=np.int64)
+    row_of_uid[uid] = np.arange(n, dtype=np.int64)
+    u = rng.random((n, _TIE_SLOTS))
+    ties = np.where(u < 0.8, uid[rng.integers(0, n, size=(n, _TIE_SLOTS))],
+                    rng.integers(0, 2 * n, size=(n, _TIE_SLOTS)))  # some departed
+    ties[u >= 0.9] = -1
+    return {
+        "uid": uid,
+        "row_of_uid": row_of_uid,
+        "alive": rng.random(n) < _ALIVE_FRACTION,
+        "city": rng.integers(0, _N_CITIES, size=n, dtype=np.int16),
+        "ties": np.ascontiguousarray(ties, dtype=np.int64),
+        "ties_added": rng.integers(0, 3 * _TIE_SLOTS, size=n, dtype=np.int32),
+    }
+
+
+def _add_ties(n: int, rng: np.random.Generator) -> tuple:
+    # E = n random pairs over N = n rows (a few a == b, which the kernel skips).
+    t = _tie_table(n, rng)
+    a_rows = rng.integers(0, n, size=n, dtype=np.int64)
+    b_rows = rng.integers(0, n, size=n, dtype=np.int64)
+    return t["ties"], t["ties_added"], t["uid"], a_rows, b_rows
+
+
+def _count_ties_by_city(n: int, rng: np.random.Generator) -> tuple:
+    # n searchers over a table of N = n rows: every row searches, in ascending
+    # row order as ``labour.searchers`` returns them; the random access is in
+    # following each tie to its row.
+    t = _tie_table(n, rng)
+    rows = np.arange(n, dtype=np.int64)
+    out = np.empty((n, _N_CITIES), dtype=np.float64)
+    return rows, t["ties"], t["row_of_uid"], t["alive"], t["city"], out
+
+
+def _current_positions(city: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """About half without a position (-1), the rest in a job in their city."""
+    action = rng.integers(_STARTUP_JOB, _RESEARCH + 1, size=city.size)
+    return np.where(rng.random(city.size) < 0.5, -1, city * _N_ACTIONS + action).astype(np.int64)
+
+
+@functools.cache
+def _spec():
+    """The benchmark scenario, loaded once per process on first use."""
+    from ecosim.scenario import load_scenario
+
+    return load_scenario(SCENARIO)
+
+
+@functools.cache
+def _scenario_places():
+    """(weights, log base wage by action, amenity, log cost, travel hours, constant) of SCENARIO.
+
+    Read from the scenario as ``ecosim.labour`` reads them, so a new weight or
+    action follows the model; loaded once per process, on first use.
+    """
+    from ecosim import labour
+    from ecosim.cities import Cities
+    from ecosim.scenario import ACTIONS
+
+    spec = _spec()
+    b = spec.behaviour
+    return (
+        labour.weights(SimpleNamespace(spec=spec)),
+        np.log([spec.labour.monthly_wage_krw[a] for a in ACTIONS]),
+        np.array([c.amenity for c in spec.cities], dtype=np.float64),
+        np.log([c.cost_of_living for c in spec.cities]),
+        np.ascontiguousarray(Cities.from_scenario(spec).travel_time_hours, dtype=np.float64),
+        np.array([b.action_constants[a] for a in ACTIONS], dtype=np.float64),
+    )
+
+
+def choice_inputs(n: int, rng: np.random.Generator) -> tuple[Searchers, Places, Weights]:
+    """``choose_careers`` inputs: ``n`` searchers over 7 cities x 4 actions (28 alternatives).
+
+    Weights, wages, amenity, cost of living, travel times (symmetric, zero
+    diagonal) and action constants are the korea_2025 scenario's, as
+    ``ecosim.labour`` builds them; the per-searcher columns, open positions and
+    investor access are random with the model's shapes and magnitudes.
+    """
+    w, base_wage, amenity, log_cost, travel, constant = _scenario_places()
+    n_cities, n_actions = travel.shape[0], base_wage.size
+    city = rng.integers(0, n_cities, size=n).astype(np.int64)
+    home = np.where(rng.random(n) < 0.6, city, rng.integers(0, n_cities, size=n))
+    alma = np.where(rng.random(n) < 0.7, rng.integers(0, n_cities, size=n), -1)
+    # Up to K ties each, most in one's own city: counts per (searcher, city).
+    tie_city = np.where(rng.random((n, _TIE_SLOTS)) < 0.6, city[:, None],
+                        rng.integers(0, n_cities, size=(n, _TIE_SLOTS)))
+    live_tie = rng.random((n, _TIE_SLOTS)) < 0.75
+    flat = (np.arange(n)[:, None] * n_cities + tie_city)[live_tie]
+    ties = np.bincount(flat, minlength=n * n_cities).astype(np.float64).reshape(n, n_cities)
+    columns = {
+        "uid": _agent_ids(n, rng),
+        "city": city,
+        "home": home.astype(np.int64),
+        "alma": alma.astype(np.int64),
+        "sector": rng.integers(0, _N_SECTORS, size=n).astype(np.int64),
+        "current": _current_positions(city, rng),
+        "research_ok": rng.random(n) < 0.35,
+        "found_ok": rng.random(n) < 0.5,
+        "serial": rng.random(n) < 0.02,
+        "ties": ties,
+    }
+    # Density wage premium of a few percent around the base wage of each action.
+    log_wage = base_wage + rng.normal(0.0, 0.05, size=(n_cities, _N_SECTORS, 1))
+    log_open = rng.uniform(0.0, 10.0, size=(n_cities, n_actions))
+    log_open[:, _FOUND] = 0.0  # no employer offers a founder's position
+    where = {
+        "log_wage": np.ascontiguousarray(log_wage),
+        "log_open": log_open,
+        "log_investor": rng.uniform(9.0, 10.7, size=n_cities),
+        "amenity": amenity,
+        "log_cost": log_cost,
+        "travel": travel,
+        "incentive": np.zeros((n_cities, n_actions)),
+        "constant": constant,
+    }
+    return _named(Searchers, columns), _named(Places, where), w
+
+
+def _named(cls, values: dict[str, np.ndarray]):
+    """``cls(**values)``, failing with the fields a changed NamedTuple now wants."""
+    missing = [f for f in cls._fields if f not in values]
+    if missing:
+        raise KeyError(f"benchmarks/common.py builds no {cls.__name__} field(s) {missing}: "
+                       "add them to the kernel's input builder there")
+    return cls(**{f: values[f] for f in cls._fields})
+
+
+def _choose_careers(n: int, rng: np.random.Generator) -> tuple:
+    who, where, w = choice_inputs(n, rng)
+    return who, where, w, _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int64)
+
+
+def _match_jobs(n: int, rng: np.random.Generator) -> tuple:
+    # n applicants choosing among 28 markets (those already in their choice
+    # stay put), about n/4 open positions spread unevenly over the job markets
+    # (none in the "found" markets, which no employer offers).
+    n_markets = _N_CITIES * _N_ACTIONS
+    city = rng.integers(0, _N_CITIES, size=n).astype(np.int64)
+    current = _current_positions(city, rng)
+    appeal = rng.random(n_markets) ** 2
+    appeal[_FOUND::_N_ACTIONS] *= 0.05
+    choice = rng.choice(n_markets, size=n, p=appeal / appeal.sum()).astype(np.int64)
+    stay = (current >= 0) & (rng.random(n) < 0.3)
+    choice[stay] = current[stay]
+    skill = rng.standard_normal(n).astype(np.float32)
+    share = rng.random(n_markets) ** 2
+    share[_FOUND::_N_ACTIONS] = 0.0
+    slots = rng.multinomial(max(n // 4, 1), share / share.sum())
+    market_start = np.r_[0, np.cumsum(slots)].astype(np.int64)
+    slot_employer = _agent_ids(int(market_start[-1]), rng)
+    return choice, current, skill, market_start, slot_employer, np.empty(n, dtype=np.int64)
+
+
+# Startups, investors and factories: the startup table's columns as
+# ``ecosim.firms`` and ``ecosim.capital`` pass them; parameters are the scenario's.
+_N_STAGES = 5  # Stage: pre-seed, seed, series A, series B, series C+
+_N_ROUNDS = 4  # round stages of the capital market: seed, A, B, C+
+_N_INVESTORS = 300
+_N_FACTORIES = 200
+_BIG = 1 << 40  # slots / budgets that never run out, however often a call repeats
+
+
+def _startups(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``n`` startup rows: 95% live, most early-stage, a few with negative cash."""
+    stage = rng.choice(_N_STAGES, size=n, p=[0.45, 0.3, 0.15, 0.07, 0.03]).astype(np.int8)
+    traction = rng.normal(-1.5, 1.0, size=n)
+    return {
+        "alive": rng.random(n) < _ALIVE_FRACTION,
+        "uid": _agent_ids(n, rng),
+        "city": rng.integers(0, _N_CITIES, size=n).astype(np.int64),
+        "sector": rng.integers(0, _N_SECTORS, size=n).astype(np.int64),
+        "stage": stage,
+        "quality": rng.standard_normal(n).astype(np.float32),
+        "traction": traction,
+        "revenue": 10e6 * np.exp(traction),
+        "cash": rng.lognormal(np.log(500e6), 1.0, size=n) * np.where(rng.random(n) < 0.02, -1, 1),
+        "paid_heads": rng.integers(1, 40, size=n) - 0.5 * rng.integers(0, 3, size=n),
+        "months_since_round": rng.integers(0, 36, size=n, dtype=np.int32),
+        "valuation": rng.lognormal(np.log(5e9), 1.5, size=n),
+        "demos": (rng.random(n) < 0.1).astype(np.int16),
+    }
+
+
+def _progress(n: int, rng: np.random.Generator) -> tuple:
+    from ecosim.kernels.firms import Growth
+
+    su = _startups(n, rng)
+    f, wage = _spec().firms, _spec().labour.monthly_wage_krw["startup_job"]
+    g = _named(Growth, {"target": f.traction_target, "quality": f.traction_quality,
+                        "fit": f.traction_fit, "speed": f.traction_speed, "sd": f.traction_sd,
+                        "revenue_krw": f.revenue_krw, "burn_per_head_krw": wage * f.overhead})
+    fit = rng.uniform(0.0, 3.0, size=n)
+    return (su["alive"], su["uid"], su["quality"], fit, su["traction"], su["revenue"], su["cash"],
+            su["paid_heads"], su["months_since_round"], g, _KERNEL_SEED, _MONTH,
+            np.empty(n, dtype=np.float64))
+
+
+def _settle(n: int, rng: np.random.Generator) -> tuple:
+    from ecosim.kernels.firms import Exits
+
+    su = _startups(n, rng)
+    f = _spec().firms
+    x = _named(Exits, {"acquisition_hazard": f.acquisition_hazard,
+                       "demo_factor": f.demo_acquisition, "premium": f.acquisition_premium,
+                       "ipo_valuation_krw": f.ipo_valuation_krw, "ipo_hazard": f.ipo_hazard,
+                       "arr_multiple": f.arr_multiple})
+    return (su["alive"], su["uid"], su["stage"], su["cash"], su["traction"], su["revenue"],
+            su["valuation"], su["demos"], x, _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int8),
+            np.empty(n, dtype=np.float64))
+
+
+def _relocate(n: int, rng: np.random.Generator) -> tuple:
+    from ecosim.kernels.firms import Relocation
+
+    su = _startups(n, rng)
+    _, _, _, log_cost, travel, _ = _scenario_places()
+    r = _named(Relocation, {
+        "log_investor": rng.uniform(9.0, 10.7, size=_N_CITIES),
+        "log_factories": np.log1p(rng.integers(0, 400, size=(_N_CITIES, _N_SECTORS))),
+        "log_talent": np.log1p(rng.integers(0, 200_000, size=(_N_CITIES, _N_SECTORS))),
+        "log_cost": log_cost,
+        "travel": travel,
+        "incentive": np.zeros(_N_CITIES),
+        "w": np.array([getattr(_spec().firms, f"w_reloc_{k}") for k in
+                       ("investor", "factories", "talent", "cost", "move", "travel")]),
+    })
+    return (su["uid"], su["city"], su["sector"], r, _KERNEL_SEED, _MONTH,
+            np.empty(n, dtype=np.int64))
+
+
+def _cum_weights(shape: tuple[int, int], rows: int, rng: np.random.Generator) -> np.ndarray:
+    """Cumulative sampling weights (``shape`` x ``rows``): distance decay times relevance."""
+    w = rng.uniform(0.2, 1.0, size=(*shape, rows)) * (rng.random((1, *shape[1:], rows)) < 0.4)
+    return np.ascontiguousarray(np.cumsum(w, axis=-1))
+
+
+def _match_demonstrations(n: int, rng: np.random.Generator) -> tuple:
+    # n applicants in a random order, each sampling one of 200 factories.
+    su = _startups(n, rng)
+    cum = _cum_weights((_N_CITIES, _N_SECTORS), _N_FACTORIES, rng)
+    slots = np.full(_N_FACTORIES, _BIG, dtype=np.int64)  # never exhausted across calls
+    return (su["uid"], su["city"], su["sector"], cum, slots, _agent_ids(_N_FACTORIES, rng),
+            _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int64))
+
+
+def _match_deals(n: int, rng: np.random.Generator) -> tuple:
+    # n seekers, each approaching ``candidates`` of 300 investors sampled by city and round.
+    from ecosim.kernels.capital import Market
+
+    su = _startups(n, rng)
+    round_stage = rng.choice(_N_ROUNDS, size=n, p=[0.6, 0.25, 0.1, 0.05]).astype(np.int64)
+    cum = _cum_weights((_N_CITIES, _N_ROUNDS), _N_INVESTORS, rng)
+    thesis = np.zeros(_N_INVESTORS, dtype=np.int64)
+    for _ in range(3):  # about three sectors per thesis
+        thesis |= np.int64(1) << rng.integers(0, _N_SECTORS, size=_N_INVESTORS)
+    from ecosim.scenario import ROUND_STAGES
+
+    k = _spec().capital
+    mk = _named(Market, {
+        "log_min": np.log([k.round_min_krw[r] for r in ROUND_STAGES]),
+        "log_max": np.log([k.round_max_krw[r] for r in ROUND_STAGES]),
+        "bar": np.array([k.bar[r] for r in ROUND_STAGES]),
+        "candidates": k.candidates, "screen": k.screen, "sector_fit": k.sector_fit,
+        "observation_sd": k.observation_sd, "dilution": k.dilution,
+        "arr_multiple": _spec().firms.arr_multiple, "valuation_quality": k.valuation_quality,
+    })
+    # Reach of each investor to each city, in [0, 1]: distance decay, 1 at home.
+    reach = rng.uniform(0.3, 1.0, size=(_N_CITIES, _N_INVESTORS))
+    reach[rng.integers(0, _N_CITIES, size=_N_INVESTORS), np.arange(_N_INVESTORS)] = 1.0
+    budget = np.full(_N_INVESTORS, float(_BIG) * 1e9)  # never runs out across calls
+    return (su["uid"], su["city"], su["sector"], su["quality"], su["revenue"], round_stage, cum,
+            np.ascontiguousarray(reach), thesis, budget, mk, _KERNEL_SEED, _MONTH,
+            np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64),
+            np.empty(n, dtype=np.float64))
 
 
 #: Input builders by kernel name. A kernel added to ``ecosim.kernels.KERNELS``
@@ -135,7 +433,16 @@ _ARG_BUILDERS = {
     "rng.fill_normal": _fill(np.float64),
     "rng.fill_gumbel": _fill(np.float64),
     "rng.fill_choice": _fill_choice,
-    "lifecycle.age_and_retire": _age_and_retire,
+    "capital.match_deals": _match_deals,
+    "firms.progress": _progress,
+    "firms.settle": _settle,
+    "firms.relocate": _relocate,
+    "firms.match_demonstrations": _match_demonstrations,
+    "lifecycle.age_and_depart": _age_and_depart,
+    "talent.add_ties": _add_ties,
+    "talent.count_ties_by_city": _count_ties_by_city,
+    "talent.choose_careers": _choose_careers,
+    "talent.match_jobs": _match_jobs,
 }
 
 
