@@ -173,7 +173,8 @@ def reinvestment_runs():
             pair.append((daegu["angel_funding_krw"].sum(), daegu["foundings"].sum(),
                          angels - before))
         out.append(pair)
-    return np.array(out)  # seeds x (control, treatment) x (angel KRW, foundings, Daegu angels added)
+    # seeds x (control, treatment) x (angel KRW, foundings, Daegu angels added)
+    return np.array(out)
 
 
 def test_a_large_exit_creates_angels_where_its_founders_live(reinvestment_runs):

@@ -60,8 +60,9 @@ def initial_startup_state(s: Scenario, stage: np.ndarray, rng: np.random.Generat
     passed its last round's bar (quality = bar + ``quality_sd`` x |N(0, 1)|,
     others N(0, ``quality_sd``)); traction is ``initial_traction`` plus one per
     stage; cash covers 6 to 24 months of burn at the stage's headcount;
-    valuation is the post-money of a mid-sized last round; founders have been
-    diluted by ``dilution`` per round.
+    valuation is the post-money of a mid-sized last round, spread log-normally
+    by ``initial_valuation_sd``; they have raised a mid-sized round at each
+    stage passed; founders have been diluted by ``dilution`` per round.
     """
     k, f = s.capital, s.firms
     n = stage.size
@@ -75,8 +76,12 @@ def initial_startup_state(s: Scenario, stage: np.ndarray, rng: np.random.Generat
         "quality": quality,
         "traction": f.initial_traction + stage,
         "cash_krw": burn * f.overhead * rng.uniform(6, 24, n),
-        "valuation_krw": np.where(stage > 0, mid[last_round] / k.dilution, 0.0),
+        "valuation_krw": np.where(
+            stage > 0,
+            mid[last_round] / k.dilution * np.exp(k.initial_valuation_sd * rng.standard_normal(n)),
+            0.0),
         "founder_equity": (1.0 - k.dilution) ** stage,
+        "total_raised_krw": np.concatenate([[0.0], np.cumsum(mid)])[np.minimum(stage, mid.size)],
     }
 
 

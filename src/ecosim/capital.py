@@ -86,7 +86,9 @@ class CapitalMarket:
     def fundraise(self, model: EcosystemModel) -> dict[str, np.ndarray]:
         """Startups short of runway seek a round; investors are sampled, screen and offer.
 
-        A startup seeks when its cash covers fewer than ``runway_months`` of burn.
+        A startup seeks when its cash covers fewer than ``runway_months`` of burn,
+        or, to grow, when ``round_interval`` months have passed since its last
+        round and its traction has reached its stage's milestone (stage - 1).
         Seekers go in a random order; each samples ``candidates`` investors
         weighted by the real firms each agent represents (so sampling does not
         depend on scale), among those that fund the round's stage and have
@@ -103,7 +105,10 @@ class CapitalMarket:
         su, inv = model.population[Startup], model.population[Investor]
         n_cities = len(model.cities)
         burn = paid_heads(model) * burn_per_head(model)
-        seekers = np.flatnonzero(su.alive & (su["cash_krw"] < k.runway_months * burn))
+        short = su["cash_krw"] < k.runway_months * burn
+        # growth round: enough time since the last one and traction past the stage's milestone
+        grown = (su["months_since_round"] >= k.round_interval) & (su["traction"] >= su["stage"] - 1)
+        seekers = np.flatnonzero(su.alive & (short | grown))
         seekers = seekers[model.rng.permutation(seekers.size)]
         stage = round_stage(su["stage"][seekers])
         # Funds invest at their pace: a budget that grows monthly, capped by dry powder.

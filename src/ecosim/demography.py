@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 def graduate(model: EcosystemModel) -> np.ndarray:
     """Add this month's graduates of every institute holding a ceremony.
 
-    Each institute awards its yearly degrees evenly over its ceremony months.
+    Each institute awards its yearly degrees evenly over its ceremony months,
+    plus the policy's extra graduates (same mix of degrees).
     Graduates start searching in the institute's city, aged their degree's
     graduation age, with a sector drawn from the institute's sector shares,
     and form ``alumni_ties`` ties within their graduating cohort.
@@ -37,9 +38,14 @@ def graduate(model: EcosystemModel) -> np.ndarray:
         c = s.city_index(inst.city)
         p = shares_to_probabilities(inst.sector_shares, s.sectors)
         per_ceremony = 1.0 / len(inst.ceremony_months)
+        total = sum(inst.graduates.values())
+        extra = model.policy.extra_graduates[row]  # talent lever: larger cohorts
         cohort = []
         for d, degree in enumerate(DEGREES):
-            n = scaled_count(inst.graduates.get(degree, 0) * per_ceremony, s.scale, rng)
+            yearly = inst.graduates.get(degree, 0)
+            if extra > 0 and total > 0:
+                yearly = yearly + extra * yearly / total
+            n = scaled_count(yearly * per_ceremony, s.scale, rng)
             if n == 0:
                 continue
             cohort.append(people.add(

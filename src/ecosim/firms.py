@@ -114,12 +114,14 @@ def found(model: EcosystemModel, founder_rows: np.ndarray, cities: np.ndarray) -
     savings = people["savings_krw"][members] * f.founder_savings_share
     capital = np.bincount(team, weights=savings, minlength=n)
     people["savings_krw"][members] -= savings
+    policy_grant = model.policy.grants_for(cities)  # commercialization lever
     model.ledger.add("founder_capital", capital.sum())
-    model.ledger.add("grants", f.founding_grant_krw * n)
+    model.ledger.add("grants", f.founding_grant_krw * n + policy_grant.sum())
 
     rows = model.population[Startup].add(
         n, city=cities, origin_city=cities, sector=sector, stage=int(Stage.PRE_SEED),
-        founded_month=model.month, cash_krw=capital + f.founding_grant_krw, quality=quality,
+        founded_month=model.month, cash_krw=capital + f.founding_grant_krw + policy_grant,
+        quality=quality,
         traction=f.initial_traction, spinoff_of=spinoff,
     )
     uids = model.population[Startup]["uid"][rows]
@@ -142,7 +144,7 @@ def progress(model: EcosystemModel) -> None:
     """Traction, revenue and burn for every startup this month (step 5)."""
     f = model.spec.firms
     su = model.population[Startup]
-    fit = research_fit(model)[su["city"], su["sector"]]
+    fit = (research_fit(model) + model.policy.fit_bonus)[su["city"], su["sector"]]
     burn = np.empty(su.size)
     model.kernels.progress(
         su.alive, su["uid"], su["quality"], fit, su["traction"], su["revenue_krw"],
@@ -177,6 +179,11 @@ def demonstrate(model: EcosystemModel) -> np.ndarray:
     fac, su = model.population[Factory], model.population[Startup]
     real = fac.alive & (fac["group"] >= 0)
     expected = np.where(real, fac["employees"] * f.demo_slots_per_1000 / 1000.0, 0.0)
+    # infrastructure lever: extra slots in the city, shared by its factories by size
+    city_employees = np.bincount(fac["city"][real], weights=fac["employees"][real],
+                                 minlength=n_cities)
+    share = np.where(real, fac["employees"] / np.maximum(city_employees[fac["city"]], 1.0), 0.0)
+    expected += share * model.policy.demo_slots[fac["city"]] * s.scale
     slots = np.floor(expected + model.rng.random(fac.size)).astype(np.int64)
     relevance = np.zeros((fac.size, len(s.sectors)))
     groups = fac["group"]

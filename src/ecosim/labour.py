@@ -135,7 +135,7 @@ def places(model: EcosystemModel, vacancies_by_market: np.ndarray) -> Places:
         log_wage=np.ascontiguousarray(log_wage),
         log_open=np.log1p(openings(model, vacancies_by_market) / s.scale),
         log_investor=_centred(log_investor_access(model)),
-        amenity=np.array([c.amenity for c in s.cities]),
+        amenity=model.policy.amenity,
         log_cost=np.log([c.cost_of_living for c in s.cities]),
         travel=model.cities.travel_time_hours,
         incentive=model.incentives,
@@ -160,11 +160,12 @@ def investor_reach(model: EcosystemModel) -> np.ndarray:
 
     ``(1 + distance km) ** -exponent``: the behaviour section's
     ``investor_distance_exponent`` for funds, ``capital.angel_distance_exponent``
-    for angels.
+    for angels and local-mandate policy funds.
     """
     s = model.spec
     inv = model.population[Investor]
-    exponent = np.where(inv["kind"] == InvestorKind.ANGEL, s.capital.angel_distance_exponent,
+    near = (inv["kind"] == InvestorKind.ANGEL) | inv["local"]
+    exponent = np.where(near, s.capital.angel_distance_exponent,
                         s.behaviour.investor_distance_exponent)
     return (1.0 + model.cities.distance_km[:, inv["city"]]) ** -exponent[None, :]
 

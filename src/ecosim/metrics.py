@@ -30,7 +30,9 @@ CITY_METRICS: dict[str, str] = {
     "career_exits": "searchers who left technical work this month",
     "startups": "startups with their head office in the city",
     **{f"stage_{s}": f"of which at stage {s}" for s in STAGES},
+    "raised_stock_krw": "capital raised to date by the city's live startups (KRW)",
     "unicorns": "of which valued at US$1B or more",
+    "unicorn_value_krw": "their combined valuation (KRW)",
     "foundings": "startups founded in the city this month",
     "deaths": "startups that ran out of cash this month",
     "exits": "startups acquired or listed this month",
@@ -83,7 +85,12 @@ def city_snapshot(model: EcosystemModel, flows: dict[str, np.ndarray]) -> dict[s
     out["startups"] = count_by_city(su, None, n)
     for i, stage in enumerate(STAGES):
         out[f"stage_{stage}"] = count_by_city(su, su["stage"] == i, n)
-    out["unicorns"] = count_by_city(su, su["valuation_krw"] >= model.spec.firms.unicorn_krw, n)
+    out["raised_stock_krw"] = np.bincount(su["city"][su.alive],
+                                          weights=su["total_raised_krw"][su.alive], minlength=n)
+    unicorn = su.alive & (su["valuation_krw"] >= model.spec.firms.unicorn_krw)
+    out["unicorns"] = np.bincount(su["city"][unicorn], minlength=n)
+    out["unicorn_value_krw"] = np.bincount(su["city"][unicorn],
+                                           weights=su["valuation_krw"][unicorn], minlength=n)
     out["investors"] = count_by_city(pop[Investor], None, n)
     out["factories"] = count_by_city(pop[Factory], pop[Factory]["group"] >= 0, n)
     for name in CITY_METRICS:

@@ -16,6 +16,7 @@ from ecosim.capital import CapitalMarket, Ledger, money_stock
 from ecosim.cities import Cities
 from ecosim.metrics import CITY_METRICS, city_snapshot, retention_records
 from ecosim.outputs import ModelOutputs
+from ecosim.policy import PolicyInputs
 from ecosim.population import Population
 from ecosim.scenario import Scenario, load_scenario
 
@@ -90,6 +91,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         aggregate = np.flatnonzero(fac.alive & (fac["group"] < 0))
         self._established_row = aggregate[np.argsort(fac["city"][aggregate])]
         self.capital = CapitalMarket(self)
+        self.policy = PolicyInputs(self)
         self.ledger = Ledger(money_stock(self))
         self._cohorts: dict[int, np.ndarray] = {}  # graduates per institute by month
         self._moves: list[np.ndarray] = []  # (C, C) movers per month, origin x destination
@@ -133,6 +135,8 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         6 fundraising, 7 demonstration (yearly), 8 settlement and relocation,
         9 reinvestment and new fund commitments, 10 ageing and departures.
         """
+        self.policy.new_year()
+        self.policy.update_incentives()
         graduates = demography.graduate(self)
         self._cohorts[self.month] = graduates
         labour.grow_corporate_positions(self)

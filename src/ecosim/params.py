@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Behaviour", "Capital", "Firms", "Labour"]
+__all__ = ["Behaviour", "Capital", "Firms", "Labour", "Policy", "PolicyPackage", "Ranking"]
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class Firms:
     acquisition_hazard: float = 0.0015
     acquisition_premium: float = 1.3
     ipo_valuation_krw: float = 150e9
-    ipo_hazard: float = 0.02
+    ipo_hazard: float = 0.005
     unicorn_krw: float = 1.4e12
     demo_month: int = 3
     demo_slots_per_1000: float = 1.0
@@ -223,7 +223,11 @@ class Capital:
         valuation_quality: Elasticity of the offered valuation to observed quality
             above the bar (valuation x exp(this x (seen - bar))).
         initial_dry_powder: Share of each fund's size not yet invested at the start.
+        initial_valuation_sd: Spread (log standard deviation) of the valuations of
+            the startups alive at the start around their last round's post-money.
         runway_months: A startup seeks a round when its cash covers fewer months of burn.
+        round_interval: Months after a round from which a startup whose traction
+            has reached its stage's milestone (stage - 1) seeks the next one.
         candidates: Investors a seeker approaches per month (sampled, not scanned).
         screen: Probability that an approached investor with a sector fit screens the startup.
         sector_fit: How many times likelier a fit is screened than a non-fit.
@@ -247,7 +251,9 @@ class Capital:
     dilution: float = 0.2
     valuation_quality: float = 0.3
     initial_dry_powder: float = 0.35
+    initial_valuation_sd: float = 0.75
     runway_months: float = 6.0
+    round_interval: int = 24
     candidates: int = 8
     screen: float = 0.5
     sector_fit: float = 6.0
@@ -265,4 +271,114 @@ class Capital:
     commitments: float = 0.15
     deployment: float = 0.2
     angel_distance_exponent: float = 1.0
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PolicyPackage:
+    """One city's Startup City package.
+
+    Attributes:
+        city: The city.
+        budget_krw: Yearly budget (KRW).
+        levers: Share of the budget on each lever (``talent``,
+            ``commercialization``, ``investment``, ``infrastructure``); sums to 1.
+        focus_sectors: The city's focus sectors (testbeds and the policy fund's thesis).
+        open_factories: Factories open their floors to startups (Ulsan): more
+            demonstration slots per KRW of infrastructure budget.
+        source: Where the numbers come from, or "est.".
+    """
+
+    city: str
+    budget_krw: float
+    levers: dict[str, float]
+    focus_sectors: tuple[str, ...] = ()
+    open_factories: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Startup City policy: packages per city and what a won of each lever buys.
+
+    Every lever acts on agents' inputs, never on outcomes:
+
+    * talent: extra graduates at the city's institutes (``graduate_krw`` each a
+      year) and retention fellowships, a pay top-up for the city's startup
+      workers and founders (``fellowship_share`` of the talent budget), which
+      enters their wage utility;
+    * commercialization: a grant of ``grant_krw`` to each new startup in the
+      city while the year's budget lasts, and the expected grant in the value
+      of founding there;
+    * investment: a local-mandate policy fund in the city (seed and Series A,
+      the city's focus sectors, angels' distance decay), topped up each year;
+    * infrastructure: testbeds (research fit of the focus sectors,
+      ``testbed_krw`` per unit), demonstration slots (``demo_slot_krw`` each,
+      a third of the cost with open factories) and amenity
+      (``amenity_krw`` per 0.01 of the index), in equal thirds.
+
+    Attributes:
+        start_year: Year the packages start (each January from then on).
+        packages: The packages.
+        graduate_krw: Yearly cost of one extra graduate (KRW).
+        fellowship_share: Share of the talent budget on fellowships.
+        grant_krw: Commercialization grant per new startup (KRW).
+        testbed_krw: Cost of one unit of research fit in a focus sector per year (KRW).
+        demo_slot_krw: Cost of one demonstration slot (KRW).
+        amenity_krw: Yearly cost of 0.01 of amenity index (KRW).
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    start_year: int = 2026
+    packages: tuple[PolicyPackage, ...] = ()
+    graduate_krw: float = 60e6
+    fellowship_share: float = 0.5
+    grant_krw: float = 100e6
+    testbed_krw: float = 20e9
+    demo_slot_krw: float = 300e6
+    amenity_krw: float = 10e9
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A StartupBlink-style ecosystem score and its place on the world ranking.
+
+    Score = quantity + quality + business environment. Quantity counts startups
+    and support organisations; quality counts yearly funding, exit value and
+    unicorn valuations (weighted by ``quality_weights``); business environment
+    is a country-level share of the other two. The scale of each part is fixed
+    once on the anchor city's published components; the world's scores grow by
+    ``world_growth`` a year from ``points_year``.
+
+    Attributes:
+        points: Published (rank, score) points of the world ranking, each with a source.
+        points_year: Edition year of those points (mostly 2022).
+        anchor_city: The city whose published components fix the scale.
+        anchor_quantity: Its quantity score in that edition.
+        anchor_quality: Its quality score.
+        anchor_business: Its business-environment score.
+        support_weight: Startups one support organisation counts as.
+        quality_weights: Weights of ``funding`` (capital raised to date by live
+            startups), ``exits`` (the year's exit value) and ``unicorns``
+            (their valuations), KRW each.
+        world_growth: Yearly growth of every other ecosystem's score.
+        ranked_cities: Cities that are ranked (aggregates are not).
+        anchor_rank_2025: The anchor city's published rank in the 2025 edition:
+            its simulated 2025 score is set to the curve's score at that rank.
+        sources: Source or "est." for each field above, by field name.
+    """
+
+    points: tuple[dict, ...] = ()
+    points_year: int = 2022
+    anchor_city: str = ""
+    anchor_quantity: float = 1.0
+    anchor_quality: float = 1.0
+    anchor_business: float = 0.0
+    support_weight: float = 10.0
+    quality_weights: dict[str, float] = field(default_factory=lambda: {
+        "funding": 1.0, "exits": 0.1, "unicorns": 0.05})
+    world_growth: float = 0.05
+    ranked_cities: tuple[str, ...] = ()
+    anchor_rank_2025: int = 20
     sources: dict[str, str] = field(default_factory=dict)

@@ -35,7 +35,7 @@ from typing import Any, get_type_hints
 
 import numpy as np
 
-from ecosim.params import Behaviour, Capital, Firms, Labour
+from ecosim.params import Behaviour, Capital, Firms, Labour, Policy, PolicyPackage, Ranking
 from ecosim.validation import (
     ACTIONS,
     DEGREES,
@@ -84,6 +84,8 @@ class City:
         amenity: Quality-of-life index in [0, 1] (estimate).
         cost_of_living: Relative cost of living, capital region = 1.0.
         sector_shares: Share of the talent stock in each sector; sums to 1.
+        support_organisations: Accelerators and other startup support
+            organisations (for the ranking's quantity score).
         source: Where the numbers come from, or "est." for estimates.
     """
 
@@ -97,6 +99,7 @@ class City:
     amenity: float
     cost_of_living: float
     sector_shares: dict[str, float]
+    support_organisations: int = 0
     source: str = ""
 
 
@@ -198,6 +201,8 @@ class Scenario:
             absent, great-circle distances from the coordinates are used.
         travel_time_hours: Travel-time matrix by city name (hours).
         sources: Sources for scenario-wide facts, by topic.
+        policy: The Startup City policy (no packages: no policy).
+        ranking: How city scores and world ranks are computed.
     """
 
     name: str
@@ -220,6 +225,8 @@ class Scenario:
     travel_time_hours: dict[str, dict[str, float]]
     distance_km: dict[str, dict[str, float]] | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)
+    ranking: Ranking = field(default_factory=Ranking)
 
     def __post_init__(self):  # noqa: D105
         validate(self)
@@ -306,21 +313,44 @@ def load_scenario(
     return from_dict(raw)
 
 
-def _read_toml(source: str | Path) -> dict[str, Any]:
+def _read_toml(source: str | Path, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file; ``extends = "name or path"`` merges it over another one."""
     path = Path(source)
     if path.suffix == ".toml" or path.exists():
         if not path.exists():
             raise FileNotFoundError(f"scenario file not found: {path}")
         with path.open("rb") as fh:
-            return tomllib.load(fh)
-    names = packaged_scenarios()
-    if str(source) not in names:
-        raise FileNotFoundError(
-            f"no packaged scenario named {str(source)!r}; packaged: {', '.join(names)}; "
-            "or give the path of a .toml file"
-        )
-    with resources.files("ecosim.data").joinpath(f"{source}.toml").open("rb") as fh:
-        return tomllib.load(fh)
+            raw = tomllib.load(fh)
+    else:
+        names = packaged_scenarios()
+        if str(source) not in names:
+            raise FileNotFoundError(
+                f"no packaged scenario named {str(source)!r}; packaged: {', '.join(names)}; "
+                "or give the path of a .toml file"
+            )
+        with resources.files("ecosim.data").joinpath(f"{source}.toml").open("rb") as fh:
+            raw = tomllib.load(fh)
+    base = raw.pop("extends", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str):
+        raise ScenarioError("extends", base, "the name or path of another scenario")
+    if str(base) in _seen:
+        raise ScenarioError("extends", base, f"no cycle (chain: {' -> '.join(_seen)})")
+    if not Path(base).is_absolute() and path.suffix == ".toml" and (path.parent / base).exists():
+        base = str(path.parent / base)
+    return _merge(_read_toml(base, (*_seen, str(source))), raw)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key; anything else replaces."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -398,6 +428,23 @@ def from_dict(raw: dict[str, Any]) -> Scenario:
             raise ScenarioError(part, table, "a table")
         _check_keys(table, cls, part)
         raw[part] = cls(**_coerce(table, cls, part))
+    pol = raw.get("policy", {})
+    if not isinstance(pol, dict):
+        raise ScenarioError("policy", pol, "a table")
+    _check_keys(pol, Policy, "policy")
+    packages = []
+    for i, rec in enumerate(pol.get("packages", [])):
+        where = f"policy.packages.{rec.get('city', i) if isinstance(rec, dict) else i}"
+        if not isinstance(rec, dict):
+            raise ScenarioError(where, rec, "a table")
+        _check_keys(rec, PolicyPackage, where)
+        packages.append(PolicyPackage(**_coerce(rec, PolicyPackage, where)))
+    raw["policy"] = Policy(**_coerce({**pol, "packages": packages}, Policy, "policy"))
+    rk = raw.get("ranking", {})
+    if not isinstance(rk, dict):
+        raise ScenarioError("ranking", rk, "a table")
+    _check_keys(rk, Ranking, "ranking")
+    raw["ranking"] = Ranking(**_coerce(rk, Ranking, "ranking"))
     return Scenario(**_coerce(raw, Scenario, ""))
 
 

@@ -151,6 +151,8 @@ def validate(s: Scenario) -> None:
     _non_negative(lab.corporate_growth, "labour.corporate_growth")
     _validate_firms(s)
     _validate_capital(s)
+    _validate_policy(s)
+    _validate_ranking(s)
     _non_negative(b.initial_age_min, "behaviour.initial_age_min")
     if b.initial_age_max < b.initial_age_min:
         raise ScenarioError("behaviour.initial_age_max", b.initial_age_max,
@@ -207,7 +209,8 @@ def _validate_capital(s: Scenario) -> None:
         raise ScenarioError("capital.dilution", k.dilution, "a share in (0, 1)")
     for name in ("screen", "commitments", "initial_dry_powder", "deployment"):
         _probability(getattr(k, name), f"capital.{name}")
-    for name in ("runway_months", "sector_fit", "observation_sd", "valuation_quality",
+    for name in ("runway_months", "round_interval", "sector_fit", "observation_sd",
+                 "valuation_quality", "initial_valuation_sd",
                  "angel_distance_exponent"):
         _non_negative(getattr(k, name), f"capital.{name}")
     if not 1 <= k.candidates <= 64:
@@ -219,6 +222,65 @@ def _validate_capital(s: Scenario) -> None:
     for kind, stages in k.stages.items():
         for stage in stages:
             _choice(stage, ROUND_STAGES, f"capital.stages.{kind}")
+
+
+LEVERS = ("talent", "commercialization", "investment", "infrastructure")
+
+
+def _validate_policy(s: Scenario) -> None:
+    p = s.policy
+    seen = set()
+    for pkg in p.packages:
+        w = f"policy.packages.{pkg.city}"
+        _known_city(pkg.city, s.city_names, f"{w}.city")
+        if pkg.city in seen:
+            raise ScenarioError(f"{w}.city", pkg.city, "one package per city")
+        seen.add(pkg.city)
+        _non_negative(pkg.budget_krw, f"{w}.budget_krw")
+        _keys_exactly(pkg.levers, LEVERS, f"{w}.levers")
+        _shares(pkg.levers, LEVERS, f"{w}.levers")
+        for sec in pkg.focus_sectors:
+            _choice(sec, s.sectors, f"{w}.focus_sectors")
+        if not isinstance(pkg.open_factories, bool):
+            raise ScenarioError(f"{w}.open_factories", pkg.open_factories, "true or false")
+    _probability(p.fellowship_share, "policy.fellowship_share")
+    for name in ("graduate_krw", "grant_krw", "testbed_krw", "demo_slot_krw", "amenity_krw"):
+        v = getattr(p, name)
+        _non_negative(v, f"policy.{name}")
+        if v == 0:
+            raise ScenarioError(f"policy.{name}", v, "a cost > 0 (KRW)")
+
+
+def _validate_ranking(s: Scenario) -> None:
+    r = s.ranking
+    last_rank, last_score = 0, math.inf
+    for i, pt in enumerate(sorted(r.points, key=lambda p: p.get("rank", 0))):
+        w = f"ranking.points.{i}"
+        for key in ("rank", "score", "source"):
+            if key not in pt:
+                raise ScenarioError(f"{w}.{key}", None, "rank, score and source for each point")
+        if not (isinstance(pt["rank"], int) and pt["rank"] >= 1):
+            raise ScenarioError(f"{w}.rank", pt["rank"], "an integer >= 1")
+        if not (isinstance(pt["score"], int | float) and pt["score"] > 0):
+            raise ScenarioError(f"{w}.score", pt["score"], "a score > 0")
+        if pt["rank"] == last_rank or pt["score"] > last_score:
+            raise ScenarioError(f"{w}.score", pt["score"],
+                                "scores that do not rise as rank numbers grow")
+        last_rank, last_score = pt["rank"], pt["score"]
+    if r.points:
+        _known_city(r.anchor_city, s.city_names, "ranking.anchor_city")
+        for name in ("anchor_quantity", "anchor_quality"):
+            if getattr(r, name) <= 0:
+                raise ScenarioError(f"ranking.{name}", getattr(r, name), "a score > 0")
+    _non_negative(r.anchor_business, "ranking.anchor_business")
+    _non_negative(r.support_weight, "ranking.support_weight")
+    _keys_exactly(r.quality_weights, ("funding", "exits", "unicorns"), "ranking.quality_weights")
+    for k, v in r.quality_weights.items():
+        _non_negative(v, f"ranking.quality_weights.{k}")
+    if not -0.5 < r.world_growth < 1.0:
+        raise ScenarioError("ranking.world_growth", r.world_growth, "a yearly growth in (-0.5, 1)")
+    for i, c in enumerate(r.ranked_cities):
+        _known_city(c, s.city_names, f"ranking.ranked_cities.{i}")
 
 
 def _keys_exactly(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

@@ -33,6 +33,8 @@ class Investor(TableAgent):
         budget_krw: What it may still invest under its deployment pace (KRW).
         represents: Real firms (or angels) this agent stands for at the model's
             scale; startups find investors in proportion to it.
+        local: A local mandate (policy funds): its reach decays with distance as
+            an angel's does.
     """
 
     columns = {
@@ -47,5 +49,6 @@ class Investor(TableAgent):
         "founder": "i8",
         "budget_krw": "f8",
         "represents": "f8",
+        "local": "?",
     }
     defaults = {"founder": -1}
