@@ -4,7 +4,7 @@
 VENV       := .venv
 VPY        := $(VENV)/bin/python
 STAMP      := $(VENV)/.installed
-OUT        ?= results/main
+OUT        ?= results/startup_cities_2030
 ARGS       ?=
 
 .PHONY: run test lint bench compare clean venv
@@ -22,7 +22,7 @@ $(STAMP): $(VPY) pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VPY) experiments/baseline_24_months.py --out $(OUT) $(ARGS)
+	$(VPY) experiments/startup_cities_2030.py --out $(OUT) $(ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check src tests benchmarks experiments

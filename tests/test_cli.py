@@ -8,7 +8,7 @@ from ecosim.cli import main
 
 def test_run_writes_results_and_prints_a_city_table(tmp_path, capsys):
     out = tmp_path / "run"
-    rc = main(["run", "--scale", "0.002", "--months", "3", "--seed", "4", "--out", str(out),
+    rc = main(["simulate", "--scale", "0.002", "--months", "3", "--seed", "4", "--out", str(out),
                "--no-progress", "--set", "behaviour.retirement_hazard=0.5"])
     assert rc == 0
     text = capsys.readouterr().out
@@ -25,7 +25,7 @@ def test_run_writes_results_and_prints_a_city_table(tmp_path, capsys):
 
 
 def test_bad_override_is_reported_with_field_value_and_allowed(capsys):
-    rc = main(["run", "--scale", "0.002", "--set", "behaviour.retirement_hazard=2"])
+    rc = main(["simulate", "--scale", "0.002", "--set", "behaviour.retirement_hazard=2"])
     assert rc == 2
     err = capsys.readouterr().err
     assert "behaviour.retirement_hazard" in err and "2.0" in err and "[0, 1]" in err
@@ -54,7 +54,7 @@ def test_a_failing_run_keeps_what_it_simulated(tmp_path, monkeypatch):
     monkeypatch.setattr(demography, "age_and_depart", fail_in_month_3)
     out = tmp_path / "run"
     try:
-        main(["run", "--scale", "0.002", "--months", "6", "--out", str(out), "--no-progress"])
+        main(["simulate", "--scale", "0.002", "--months", "6", "--out", str(out), "--no-progress"])
     except RuntimeError as err:
         assert "month 3" in str(err)
     else:

@@ -115,3 +115,37 @@ def test_baseline_2025_puts_seoul_at_20th_and_daejeon_near_366th():
     # emerges from Daejeon's activity; stated nearness: within a factor 2.5 of 366
     assert 366 / 2.5 < ranks["daejeon"] < 366 * 2.5
     assert set(ranks.index) == set(load_scenario().ranking.ranked_cities)
+
+
+# ------------------------------------------------------------------ the main job
+
+def test_main_job_runs_end_to_end_at_a_tiny_scale(tmp_path, capsys):
+    from ecosim.cli import main
+
+    out = tmp_path / "study"
+    assert main(["run", "--replicates", "2", "--scale", "0.004", "--executor", "serial",
+                 "--out", str(out), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "P(at least 5 Korean cities in the top 100 in 2030) under startup_city" in text
+    for name in ("summary_table.csv", "headline.csv", "rank_fan.png",
+                 "retention_capital_share.png", "migration_flows.png"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "summary_table.csv", index_col=[0, 1])
+    assert set(table.index.get_level_values(0)) == {"baseline", "startup_city"}
+    assert table["P(top 100) 2030"].between(0, 1).all()
+
+
+def test_headline_counts_runs_with_five_cities_in_the_top_100():
+    from ecosim.study import summarise
+
+    rows = []
+    for rep, ranks in enumerate([[5, 50, 60, 70, 80, 500], [5, 50, 60, 70, 300, 500]]):
+        for city, rank in zip("abcdef", ranks, strict=True):
+            rows += [{"scenario": "s", "replicate": rep, "year": y, "city": city, "rank": rank}
+                     for y in (2025, 2030)]
+    yearly = pd.DataFrame({"scenario": ["s"], "year": [2030], "capital_share_funding": [0.7]})
+    retention = pd.DataFrame(columns=["scenario", "city", "horizon_months", "retained",
+                                      "cohort"])
+    table, headline = summarise(pd.DataFrame(rows), yearly, retention)
+    assert headline["s"] == 0.5
+    assert table.loc[("s", "e"), "P(top 100) 2030"] == 0.5

@@ -1,4 +1,7 @@
-"""Command line: ``ecosim run``, ``ecosim scenarios``, ``ecosim validate``."""
+"""Command line: ``ecosim run`` (the 2030 question), ``simulate``, ``sweep``, ``scenarios``.
+
+Also ``validate``, which checks a scenario file.
+"""
 
 from __future__ import annotations
 
@@ -67,6 +70,28 @@ def retention_table(retention) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from ecosim.study import startup_cities_2030
+
+    t0 = time.perf_counter()
+    result = startup_cities_2030(
+        scenarios=tuple(args.scenarios), replicates=args.replicates, scale=args.scale,
+        root_seed=args.seed, out=args.out, executor=args.executor, workers=args.workers,
+        progress=not args.no_progress, plots=not args.no_plots)
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"\n{len(args.scenarios)} scenarios x {args.replicates} replicates at scale "
+              f"{args.scale:g}, January 2025 to December 2030, in "
+              f"{time.perf_counter() - t0:.0f} s\n")
+        print(result.table.to_string(float_format=lambda x: f"{x:.2f}"))
+        print()
+        for scenario, p in result.headline.items():
+            print(f"{result.headline.name} under {scenario}: {p:.2f}")
+    print(f"\nresults and plots in {result.out}/")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
     from ecosim.model import EcosystemModel
 
     fields: dict[str, Any] = {}
@@ -130,7 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ecosim", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("run", help="run one scenario and print a per-city table")
+    m = sub.add_parser("run", help="the main job: P(five Korean cities in the top 100 by 2030)")
+    m.add_argument("--scenarios", nargs="+", default=["baseline", "startup_city"],
+                   help="scenarios to compare (default: baseline startup_city)")
+    m.add_argument("--replicates", type=int, default=32, help="runs per scenario (default 32)")
+    m.add_argument("--scale", type=float, default=0.1, help="agents per real person (0.1)")
+    m.add_argument("--seed", type=int, default=2025, help="root seed (default 2025)")
+    m.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"])
+    m.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    m.add_argument("--out", default="results/startup_cities_2030", help="output folder")
+    m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    m.set_defaults(func=_cmd_run)
+
+    r = sub.add_parser("simulate", help="one run of one scenario, with a per-city table")
     r.add_argument("--scenario", default="korea_2025", help="packaged name or TOML path")
     r.add_argument("--months", type=int, help="months to simulate (default: the scenario's)")
     r.add_argument("--scale", type=float, help="agents per real person or firm (1.0 = all)")
@@ -140,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a scenario field, e.g. behaviour.retirement_hazard=0.2")
     r.add_argument("--out", help="folder for city_frame.parquet/.csv and scenario.json")
     r.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    r.set_defaults(func=_cmd_run)
+    r.set_defaults(func=_cmd_simulate)
 
     s = sub.add_parser("scenarios", help="list packaged scenarios")
     s.set_defaults(func=_cmd_scenarios)
@@ -149,7 +187,32 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", help="packaged name or TOML path")
     v.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     v.set_defaults(func=_cmd_validate)
+
+    _add_sweep_parser(sub)
     return p
+
+
+def _add_sweep_parser(sub: Any) -> None:
+    w = sub.add_parser("sweep", help="run an experiment file: ensembles, sweeps, sensitivity")
+    w.add_argument("experiment", help="experiment TOML file (see docs/experiments.md)")
+    w.add_argument("--executor", choices=["serial", "processes", "dask"],
+                   help="where runs execute (default: the file's [execution], else serial)")
+    w.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)")
+    w.add_argument("--workers", type=int, help="worker processes (processes, local Dask)")
+    w.add_argument("--out", help="results folder (default: results/<experiment name>)")
+    w.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    w.set_defaults(func=_cmd_sweep)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from ecosim.experiment import sweep
+
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise SystemExit(f"error: --scheduler needs --executor dask, not {args.executor}")
+    return sweep(args.experiment, executor="dask" if args.scheduler else args.executor,
+                 scheduler=args.scheduler, workers=args.workers, out=args.out,
+                 progress=not args.no_progress)
 
 
 def main(argv: list[str] | None = None) -> int:

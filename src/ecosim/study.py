@@ -1,0 +1,154 @@
+"""The 2030 question: does the Startup City project put five Korean cities in the top 100?
+
+:func:`startup_cities_2030` runs baseline and policy scenarios from January 2025
+to December 2030 as an ensemble (``ecosim.experiment``), then summarises each
+city's world rank in 2025 and 2030, the probability of a top-100 place, graduate
+retention after three years and the capital region's share of funding, and the
+headline probability that at least five Korean cities are in the top 100 in 2030.
+It writes the results (Parquet and CSV) and PNG plots to an output folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ecosim.ranking import city_scores
+from ecosim.registry import register_output
+
+if TYPE_CHECKING:
+    from ecosim.model import EcosystemModel
+
+__all__ = ["StudyResult", "startup_cities_2030", "summarise"]
+
+TOP = 100
+TARGET_CITIES = 5
+
+
+@register_output("scores", replace=True)
+def _scores(model: EcosystemModel) -> pd.DataFrame:
+    return city_scores(model)
+
+
+@register_output("yearly", replace=True)
+def _yearly(model: EcosystemModel) -> pd.DataFrame:
+    """Per calendar year: capital-region shares of funding, startups and talent."""
+    f = model.city_frame()
+    f = f[f["month"] > 0].assign(year=lambda d: d["date"].str.slice(0, 4).astype(int))
+    cap = f["city"].astype(str).isin(model.spec.capital_region)
+    rows = []
+    for year, g in f.groupby("year"):
+        c = cap[g.index]
+        last = g["month"] == g["month"].max()
+        rows.append({
+            "year": year,
+            "capital_share_funding": g.loc[c, "funding_krw"].sum() / max(g["funding_krw"].sum(),
+                                                                         1e-9),
+            "capital_share_startups": g.loc[c & last, "startups"].sum()
+            / max(g.loc[last, "startups"].sum(), 1),
+            "capital_share_talent": g.loc[c & last, "talent"].sum()
+            / max(g.loc[last, "talent"].sum(), 1),
+        })
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class StudyResult:
+    """What the study produced.
+
+    Attributes:
+        table: Per scenario and city: ranks, P(top 100), retention, capital share.
+        headline: Per scenario: P(at least five Korean cities in the top 100 in 2030).
+        out: Folder with the results and plots.
+    """
+
+    table: pd.DataFrame
+    headline: pd.Series
+    out: Path
+
+
+def startup_cities_2030(
+    scenarios: tuple[str, ...] = ("baseline", "startup_city"),
+    replicates: int = 24,
+    scale: float = 0.1,
+    root_seed: int = 2025,
+    out: str | Path = "results/startup_cities_2030",
+    executor: str = "processes",
+    workers: int | None = None,
+    progress: bool = True,
+    plots: bool = True,
+) -> StudyResult:
+    """Run the ensemble, summarise it, write tables and plots.
+
+    Args:
+        scenarios: Scenario names or paths; the first is the reference.
+        replicates: Runs per scenario (each with its own seed, shared across scenarios).
+        scale: Agents per real person or firm.
+        root_seed: Seed from which every replicate's seed derives.
+        out: Output folder (an interrupted study resumes from what is there).
+        executor: ``"serial"``, ``"processes"`` or ``"dask"``.
+        workers: Worker processes (default: all cores).
+        progress: Show a progress bar.
+        plots: Write the PNG plots.
+
+    Returns:
+        The summary table and headline probabilities.
+    """
+    from ecosim.experiment import Experiment, run_experiment
+    from ecosim.store import load_results
+
+    out = Path(out)
+    experiment = Experiment(
+        name="startup_cities_2030", scenarios=list(scenarios), replicates=replicates,
+        months=72, scale=scale, root_seed=root_seed,
+        outputs=["scores", "yearly", "retention", "flows"], imports=["ecosim.study"],
+    )
+    summary = run_experiment(experiment, out, executor=executor, workers=workers,
+                             progress=progress)
+    if summary.failures:
+        raise RuntimeError(f"{len(summary.failures)} runs failed; see {out}/failures/ "
+                           "(the others are kept: run again to retry only those)")
+    scores = load_results(out, "scores")
+    yearly = load_results(out, "yearly")
+    retention = load_results(out, "retention")
+    table, headline = summarise(scores, yearly, retention)
+    table.to_csv(out / "summary_table.csv")
+    headline.to_csv(out / "headline.csv")
+    if plots:
+        from ecosim.plots import study_plots
+
+        study_plots(scores, yearly, retention, load_results(out, "flows"), out)
+    return StudyResult(table=table, headline=headline, out=out)
+
+
+def summarise(scores: pd.DataFrame, yearly: pd.DataFrame,
+              retention: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The summary table and the headline probability, from an ensemble's outputs."""
+    first, last = scores["year"].min(), scores["year"].max()
+
+    def band(x: pd.Series) -> str:
+        q = np.percentile(x, [50, 5, 95])
+        return f"{q[0]:.0f} [{q[1]:.0f}-{q[2]:.0f}]"
+
+    start = scores[scores["year"] == first].groupby(["scenario", "city"])["rank"]
+    end = scores[scores["year"] == last].groupby(["scenario", "city"])["rank"]
+    table = pd.DataFrame({
+        f"rank {first}": start.apply(band),
+        f"rank {last}": end.apply(band),
+        f"P(top {TOP}) {last}": end.apply(lambda r: float((r <= TOP).mean())),
+    })
+    three = retention[retention["horizon_months"] == 36]
+    ret = three.groupby(["scenario", "city"])[["retained", "cohort"]].sum()
+    table["retention 3y"] = (ret["retained"] / ret["cohort"]).reindex(table.index)
+    cap = yearly[yearly["year"] == last].groupby("scenario")["capital_share_funding"].mean()
+    table[f"capital share of funding {last}"] = [cap.get(s, np.nan)
+                                                 for s in table.index.get_level_values(0)]
+    in_top = scores[scores["year"] == last].assign(top=lambda d: d["rank"] <= TOP)
+    per_run = in_top.groupby(["scenario", "replicate"])["top"].sum()
+    headline = (per_run >= TARGET_CITIES).groupby("scenario").mean().rename(
+        f"P(at least {TARGET_CITIES} Korean cities in the top {TOP} in {last})")
+    return table, headline
