@@ -123,32 +123,32 @@ def choice(cum_weights, s, agent, draw):
 
 
 @kernel
-def fill_uniform(seed, month, phase, agents, draw, out):
-    """Write uniform draws for each agent id in ``agents`` into ``out`` (same length)."""
+def fill_uniform(seed, month, phase, ids, draw, out):
+    """Write uniform draws for each agent id in ``ids`` into ``out`` (same length)."""
     s = stream(seed, month, phase)
-    for i in range(agents.shape[0]):
-        out[i] = uniform(s, agents[i], draw)
+    for i in range(ids.shape[0]):
+        out[i] = uniform(s, ids[i], draw)
 
 
 @kernel
-def fill_normal(seed, month, phase, agents, draw, out):
-    """Write standard-normal draws for each agent id in ``agents`` into ``out``."""
+def fill_normal(seed, month, phase, ids, draw, out):
+    """Write standard-normal draws for each agent id in ``ids`` into ``out``."""
     s = stream(seed, month, phase)
-    for i in range(agents.shape[0]):
-        out[i] = normal(s, agents[i], draw)
+    for i in range(ids.shape[0]):
+        out[i] = normal(s, ids[i], draw)
 
 
 @kernel
-def fill_gumbel(seed, month, phase, agents, draw, out):
-    """Write Gumbel draws for each agent id in ``agents`` into ``out``."""
+def fill_gumbel(seed, month, phase, ids, draw, out):
+    """Write Gumbel draws for each agent id in ``ids`` into ``out``."""
     s = stream(seed, month, phase)
-    for i in range(agents.shape[0]):
-        out[i] = gumbel(s, agents[i], draw)
+    for i in range(ids.shape[0]):
+        out[i] = gumbel(s, ids[i], draw)
 
 
 @kernel
-def fill_choice(cum_weights, seed, month, phase, agents, draw, out):
+def fill_choice(cum_weights, seed, month, phase, ids, draw, out):
     """Write weighted choices (indices into ``cum_weights``) for each agent id into ``out``."""
     s = stream(seed, month, phase)
-    for i in range(agents.shape[0]):
-        out[i] = choice(cum_weights, s, agents[i], draw)
+    for i in range(ids.shape[0]):
+        out[i] = choice(cum_weights, s, ids[i], draw)
