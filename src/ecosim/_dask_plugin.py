@@ -26,4 +26,4 @@ class WarmUp(WorkerPlugin):
 
     async def setup(self, worker: Any) -> None:
         """Warm up in a thread, so the worker keeps answering its scheduler."""
-        await asyncio.to_thread(warm_up, self.backend, self.imports)
+        await asyncio.to_thread(warm_up, self.backend, self.imports, True)

@@ -15,6 +15,7 @@ worker that replaces a dead one is warmed too.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import socket
@@ -142,7 +143,7 @@ _WARM_LOCK = threading.Lock()
 _RUN_LOCK = threading.Lock()          # one model at a time per process (see execute_run)
 
 
-def warm_up(backend: str = "numba", imports: Iterable[str] = ()) -> float:
+def warm_up(backend: str = "numba", imports: Iterable[str] = (), freeze: bool = False) -> float:
     """Load (or compile) every kernel once in this process; return the seconds it took.
 
     Builds and steps a tiny Korea (scale 0.001) for twelve months, so that
@@ -153,6 +154,11 @@ def warm_up(backend: str = "numba", imports: Iterable[str] = ()) -> float:
     Args:
         backend: The backend the runs will use (nothing to compile for ``"python"``).
         imports: Modules to import (plug-in outputs and metrics).
+        freeze: Then move every object alive (modules, the worker's own state)
+            out of the garbage collector's sight (:func:`gc.freeze`), so the
+            collections a run triggers do not traverse them: runs in a Dask
+            worker, which holds many objects, are ~10% faster. For dedicated
+            worker processes only (such objects are never collected as cycles).
     """
     for name in imports:
         importlib.import_module(name)
@@ -173,6 +179,9 @@ def warm_up(backend: str = "numba", imports: Iterable[str] = ()) -> float:
             except Exception as err:  # the runs themselves will report the problem
                 warnings.warn(f"ecosim warm-up failed ({type(err).__name__}: {err}); kernels "
                               "compile in the first run instead", RuntimeWarning, stacklevel=2)
+        if freeze:
+            gc.collect()
+            gc.freeze()
         _WARM[backend] = time.perf_counter() - t0
         return _WARM[backend]
 
@@ -338,7 +347,7 @@ class SerialExecutor(Executor):
 
 
 def _process_init(backend: str, imports: tuple[str, ...]) -> None:
-    warm_up(backend, imports)
+    warm_up(backend, imports, freeze=True)
 
 
 class ProcessExecutor(Executor):
@@ -427,8 +436,17 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
 
         if self.scheduler is None:
-            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address="127.0.0.1:0")
+            import dask
+
+            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in workers, which turns off glibc's
+            # adaptive mmap threshold: every array over 128 KB is then a fresh mmap, and
+            # our runs are 25-30% slower. Leave glibc's default in our own cluster.
+            environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+            environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address="127.0.0.1:0")
             self.client = Client(cluster)
             self._own = [self.client, cluster]
             if self.numba_threads is None:
@@ -438,7 +456,11 @@ class DaskExecutor(Executor):
             self._own = [self.client]
         else:
             self.client = self.scheduler
-        self.workers = len(self.client.scheduler_info(n_workers=-1)["workers"]) or self.workers
+        try:
+            info = self.client.scheduler_info(n_workers=-1)  # all workers (distributed >= 2025)
+        except TypeError:
+            info = self.client.scheduler_info()
+        self.workers = len(info["workers"]) or self.workers
         self.dashboard = self.client.dashboard_link
         if self.show_dashboard:
             print(f"Dask dashboard: {self.dashboard}  ({self.workers} workers)", flush=True)

@@ -174,6 +174,8 @@ def load_results(out: str | Path, output: str = "city", *,
     if not files:
         return pd.DataFrame({c: [] for c in ID_COLUMNS})
     tables = [pq.read_table(f) for f in files]
+    # A run with no rows (no movers, say) may have untyped columns: leave it out.
+    tables = [t for t in tables if t.num_rows] or tables[:1]
     table = pa.concat_tables(tables, promote_options="permissive")
     return table.to_pandas().reset_index(drop=True)
 
