@@ -5,18 +5,19 @@
         [--out results/sensitivity_morris]
 
 Five behavioural weights of the career and location choice, each over a range
-around its packaged value, against three outputs: the capital region's share
-of talent at the end, the total net movers into the capital region, and the
-share of graduates still in their institute's city a year after graduating.
-Runs trajectories x 6 points (60 by default; under a minute on 2 cores).
+around its packaged value, against four outputs: the capital region's share
+of talent at the end, the total net movers into the capital region, the share
+of graduates still in their institute's city a year after graduating, and the
+capital region's share of funding over the run.
+Runs trajectories x 6 points (60 by default; 7-15 s on 2 cores).
 Prints mu* (mean absolute elementary effect, in output units per parameter
 range) and sigma (spread: nonlinearity or interactions), ranked by mu*, and
 writes them to <out>/morris_indices.csv. Results are kept per run in <out>; a
 second call resumes (runs nothing if all are there).
 
-Outputs added by later issues (capital-region share of funding as soon as the
-model records it, each Startup City's rank) are summary metrics too: name them
-with --outputs. ``retention_36m`` needs runs of 48+ months.
+Outputs added by later issues (each Startup City's rank) are summary metrics
+too: name them with --outputs. ``retention_36m`` (retention after three years)
+needs runs of 48+ months, e.g. ``--months 48 --outputs retention_36m``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ BOUNDS = {
     "behaviour.w_home": (0.0, 1.6),
     "behaviour.w_amenity": (0.0, 2.0),
 }
-OUTPUTS = ["capital_share_talent", "capital_net_inflow", "retention_12m"]
+OUTPUTS = ["capital_share_talent", "capital_net_inflow", "retention_12m", "capital_share_funding"]
 
 
 def main(argv: list[str] | None = None) -> int:

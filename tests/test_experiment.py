@@ -439,3 +439,28 @@ def test_sweep_command_runs_a_sensitivity_design_and_writes_its_indices(tmp_path
     assert len(indices) == 2 * 2
     assert set(indices["parameter"]) == {"behaviour.w_ties", "behaviour.w_open"}
     assert np.isfinite(indices["mu_star"]).all()
+
+
+def test_plug_in_metrics_reach_worker_processes_through_imports(tmp_path, monkeypatch):
+    (tmp_path / "plugged_metrics.py").write_text(textwrap.dedent("""
+        from ecosim.registry import register_metric
+
+        @register_metric("plugged")
+        def _plugged(model):
+            return {"ties": model.spec.behaviour.w_ties, "pid_free": 1.0}
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        e = small_experiment(parameters={"behaviour.w_ties": [0.25, 0.75]}, replicates=1,
+                             outputs=["summary"], imports=["plugged_metrics"])
+        summary = run_experiment(e, tmp_path / "out", executor="processes", workers=2,
+                                 progress=False)
+        assert summary.ok
+        frame = load_results(tmp_path / "out", "summary")
+        assert list(frame["plugged:ties"]) == [0.25, 0.75]
+        assert (frame["plugged:pid_free"] == 1.0).all()
+    finally:
+        METRICS.pop("plugged", None)
+        sys.modules.pop("plugged_metrics", None)
+    with pytest.raises(ExperimentError, match="importable module"):
+        small_experiment(imports=["no_such_module_here"])

@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_sweep_parser(sub: Any) -> None:
     w = sub.add_parser("sweep", help="run an experiment file: ensembles, sweeps, sensitivity")
-    w.add_argument("experiment", help="experiment TOML file (see docs/experiments.md)")
+    w.add_argument("experiment", help="experiment TOML file (README: Experiments at scale)")
     w.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else serial)")
     w.add_argument("--scheduler", metavar="ADDRESS",

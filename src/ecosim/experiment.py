@@ -356,7 +356,7 @@ def _normalise(e: Experiment) -> None:
         where = f"parameters.{path}"
         if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
             raise ExperimentError(where, values, "a non-empty list of values")
-        values = _uniform(list(dict.fromkeys(_plain(v) for v in values)))
+        values = _uniform(_distinct([_plain(v) for v in values]))
         if not values:
             raise ExperimentError(where, [], "a non-empty list of values")
         grid[path] = tuple(values)
@@ -518,6 +518,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    """Values without repeats, in order (lists and tables compared by content)."""
+    seen: dict[str, Any] = {}
+    for value in values:
+        seen.setdefault(json.dumps(value, sort_keys=True, default=str), value)
+    return list(seen.values())
 
 
 def _uniform(values: list[Any]) -> list[Any]:

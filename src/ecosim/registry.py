@@ -17,20 +17,21 @@ Built-in metrics: ``capital_share_talent``, ``capital_net_inflow`` (total net
 movers into the capital region over the run), ``retention_12m`` and
 ``retention_36m`` (pooled share of graduates still in their institute's city
 12 and 36 months after graduating; NaN until a cohort reaches that age within
-the run), ``talent`` (total at the end), and ``capital_share_funding`` once the
-model records funding (``model.capital_share_of_funding()``). Each Startup
-City's rank arrives with the ranking issue; it plugs in with::
+the run), ``talent`` (total at the end), ``capital_share_funding``
+(``model.capital_share_of_funding()``) and ``rank`` (each ranked city's world
+rank in the last complete simulated year: columns ``rank:daegu``, ...). Your
+own metrics plug in the same way::
 
     from ecosim.registry import register_metric
 
-    @register_metric("rank")            # one column per city: rank:daegu, ...
-    def _rank(model):
-        return model.city_ranks()
+    @register_metric("startups_daegu")
+    def _startups_daegu(model):
+        return float(model.last_metrics["startups"][model.cities.index("daegu")])
 
 Registries are per process: a metric registered in a script is known to the
-``serial`` executor; for ``processes`` and ``dask`` workers, register it in a
-module the workers import (a module of ``ecosim``, or one named in
-``Experiment.imports``).
+``serial`` executor; for ``processes`` and ``dask`` workers, register it here
+(the place for the model's own outputs) or in a module named in
+``Experiment.imports``, which every worker imports first.
 """
 
 from __future__ import annotations
@@ -129,9 +130,15 @@ def _pooled_retention(model: EcosystemModel, horizon: int) -> float:
     return float(frame["retained"].sum()) / cohort if cohort else math.nan
 
 
-def _capital_share_funding(model: EcosystemModel) -> float | None:
-    share = getattr(model, "capital_share_of_funding", None)
-    return None if share is None else share()
+def _final_ranks(model: EcosystemModel) -> dict[str, float] | None:
+    """World rank of each ranked city in the last complete simulated year."""
+    from ecosim.ranking import city_scores
+
+    if model.month < 12:
+        return None
+    scores = city_scores(model)
+    last = scores[scores["year"] == scores["year"].max()]
+    return dict(zip(last["city"], last["rank"], strict=True))
 
 
 register_output("city", lambda model: model.city_frame())
@@ -144,4 +151,5 @@ register_metric("capital_net_inflow", lambda model: float(np.sum(model.capital_n
 register_metric("retention_12m", lambda model: _pooled_retention(model, 12))
 register_metric("retention_36m", lambda model: _pooled_retention(model, 36))
 register_metric("talent", lambda model: float(np.sum(model.last_metrics["talent"])))
-register_metric("capital_share_funding", _capital_share_funding)
+register_metric("capital_share_funding", lambda model: model.capital_share_of_funding())
+register_metric("rank", _final_ranks)

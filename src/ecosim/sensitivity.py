@@ -10,8 +10,9 @@ numbers: every point of replicate *r* has the same seed).
 Outputs are the summary metrics of :mod:`ecosim.registry`. Available now:
 ``capital_share_talent``, ``capital_net_inflow``, ``retention_12m`` and
 ``retention_36m`` (needs runs long enough for a cohort to be 36 months past
-graduation). The capital-region share of funding and each Startup City's rank
-plug in as metrics when the capital and ranking issues land.
+graduation), and ``capital_share_funding`` (the capital region's share of
+funding) whenever the model records funding. Each Startup City's rank plugs in
+as a metric (one column per city) when the ranking issue lands.
 
 Example::
 
