@@ -245,7 +245,7 @@ def choose_and_match(model: EcosystemModel) -> dict[str, np.ndarray]:
     people["employer"][new_rows] = hired[ok]
     people["months_in_city"][new_rows[moved]] = 0
     colleague_ties(model, new_rows, model.spec.behaviour.colleague_ties)
-    update_staff(model)
+    # staff counts are recounted by the model after founding, before they are read
 
     moves = np.bincount(origin[moved] * n_cities + dest[moved],
                         minlength=n_cities * n_cities).reshape(n_cities, n_cities)
