@@ -1,0 +1,77 @@
+"""Deal matching at the issue's size: 40k seeking startups x 2k investors, one month.
+
+    python benchmarks/deal_matching.py [--seekers 40000] [--investors 2000]
+
+Prints the compiled kernel's time (best of 5), and its reference body's time on
+a twentieth of the seekers, scaled linearly, in process (random-number helpers
+compiled) and in a subprocess with NUMBA_DISABLE_JIT=1 (all interpreted).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from ecosim.kernels import capital
+from ecosim.kernels._jit import reference
+from ecosim.kernels.capital import Market
+
+
+def inputs(n, n_inv, seed=0):
+    g = np.random.default_rng(seed)
+    cities, stages = 7, 4
+    inv_city = g.integers(0, cities, n_inv)
+    able = g.random((stages, n_inv)) < 0.7
+    cum = np.cumsum(g.random(n_inv) * 5 * able, axis=1)
+    cum = np.ascontiguousarray(np.broadcast_to(cum, (cities, stages, n_inv)))
+    dist = g.random((cities, cities)) * 300
+    dist = dist + dist.T
+    np.fill_diagonal(dist, 0)
+    reach = np.ascontiguousarray((1 + dist[:, inv_city]) ** -0.3)
+    mk = Market(np.log([50e6, 0.3e9, 8e9, 30e9]), np.log([300e6, 8e9, 30e9, 100e9]),
+                np.array([0.0, 0.5, 1.0, 1.5]), 8, 0.5, 6.0, 0.5, 0.2, 8.0, 0.3)
+    return [g.permutation(n).astype(np.int64) + 1, g.integers(0, cities, n),
+            g.integers(0, 7, n), g.normal(0.5, 1, n), g.random(n) * 1e7,
+            g.integers(0, stages, n), cum, reach, g.integers(0, 2**7, n_inv),
+            g.random(n_inv) * 1e12, mk, 1, 4, np.empty(n, np.int64), np.empty(n), np.empty(n)]
+
+
+def timed(fn, n, n_inv, repeat):
+    best = np.inf
+    for _ in range(repeat):
+        args = inputs(n, n_inv)
+        t = time.perf_counter()
+        fn(*args)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seekers", type=int, default=40_000)
+    p.add_argument("--investors", type=int, default=2_000)
+    p.add_argument("--reference-only", action="store_true", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    small = max(a.seekers // 20, 1)
+    if a.reference_only:
+        print(timed(reference(capital.match_deals), small, a.investors, 1))
+        return
+    capital.match_deals(*inputs(100, a.investors))
+    compiled = timed(capital.match_deals, a.seekers, a.investors, 5)
+    mixed = timed(reference(capital.match_deals), small, a.investors, 1) * a.seekers / small
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run([sys.executable, __file__, "--seekers", str(a.seekers), "--investors",
+                          str(a.investors), "--reference-only"], env=env, check=True,
+                         capture_output=True, text=True)
+    pure = float(out.stdout.strip()) * a.seekers / small
+    print(f"deal matching, {a.seekers:,} seekers x {a.investors:,} investors, one month")
+    print(f"  compiled        {compiled * 1e3:9.1f} ms")
+    print(f"  reference body  {mixed * 1e3:9.1f} ms  ({mixed / compiled:.0f}x; helpers compiled)")
+    print(f"  interpreted     {pure * 1e3:9.1f} ms  ({pure / compiled:.0f}x; NUMBA_DISABLE_JIT=1)")
+
+
+if __name__ == "__main__":
+    main()
