@@ -19,7 +19,7 @@ from ecosim.agents import Founder, Investor, InvestorKind, Startup
 from ecosim.firms import burn_per_head, paid_heads
 from ecosim.kernels.capital import Market
 from ecosim.labour import investor_reach
-from ecosim.population import Table
+from ecosim.population import Table, index_of
 from ecosim.scenario import INVESTOR_KINDS, ROUND_STAGES, STAGES
 
 if TYPE_CHECKING:
@@ -173,25 +173,23 @@ class CapitalMarket:
         cum = np.cumsum(weight[None, :] * able, axis=1)
         return np.ascontiguousarray(np.broadcast_to(cum, (n_cities, *cum.shape)))
 
+    def _deal_rows(self, startup_uids: np.ndarray) -> np.ndarray:
+        """Cap-table rows of these startups."""
+        d = self.deals
+        return np.flatnonzero(d.alive & np.isin(d["startup"], startup_uids))
+
     def _dilute(self, startup_uids: np.ndarray, factor: np.ndarray) -> None:
         """Scale existing investors' equity in these startups by ``factor`` (pre / post)."""
         d = self.deals
-        rows = np.flatnonzero(d.alive & np.isin(d["startup"], startup_uids))
-        if rows.size:
-            order = np.argsort(startup_uids)
-            which = order[np.searchsorted(startup_uids, d["startup"][rows], sorter=order)]
-            d["equity"][rows] *= factor[which]
+        rows = self._deal_rows(startup_uids)
+        d["equity"][rows] *= factor[index_of(startup_uids, d["startup"][rows])]
 
     # ----------------------------------------------------------------- exits
     def pay_investors(self, startup_uids: np.ndarray, value: np.ndarray) -> None:
         """Pay each in-model investor its equity share of the exit value (into dry powder)."""
         d, inv = self.deals, self.model.population[Investor]
-        rows = np.flatnonzero(d.alive & np.isin(d["startup"], startup_uids))
-        if rows.size == 0:
-            return
-        order = np.argsort(startup_uids)
-        which = order[np.searchsorted(startup_uids, d["startup"][rows], sorter=order)]
-        paid = d["equity"][rows] * value[which]
+        rows = self._deal_rows(startup_uids)
+        paid = d["equity"][rows] * value[index_of(startup_uids, d["startup"][rows])]
         investor_rows = inv.rows_of(d["investor"][rows])
         live = investor_rows >= 0
         np.add.at(inv["dry_powder_krw"], investor_rows[live], paid[live])
@@ -200,9 +198,7 @@ class CapitalMarket:
 
     def forget(self, startup_uids: np.ndarray) -> None:
         """Drop the cap-table rows of startups that ended."""
-        d = self.deals
-        rows = np.flatnonzero(d.alive & np.isin(d["startup"], startup_uids))
-        d.remove(rows)
+        self.deals.remove(self._deal_rows(startup_uids))
 
     # ----------------------------------------------------------------- step 9
     def reinvest(self, model: EcosystemModel) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 from ecosim.agents import Degree, Founder, Role
 from ecosim.build import scaled_count, shares_to_probabilities
 from ecosim.kernels.lifecycle import EMIGRATES, EXITS, RETIRES
+from ecosim.labour import role_pay
 from ecosim.scenario import DEGREES
 from ecosim.social import ring_ties
 
@@ -94,8 +95,6 @@ def age_and_depart(model: EcosystemModel) -> dict[str, np.ndarray]:
 
 def save(model: EcosystemModel) -> None:
     """Everyone with a position saves ``firms.savings_rate`` of their base monthly pay."""
-    from ecosim.labour import role_pay
-
     people = model.population[Founder]
     pay = role_pay(model)[people["role"]]
     people["savings_krw"][people.alive] += pay[people.alive] * model.spec.firms.savings_rate

@@ -14,6 +14,7 @@ import numpy as np
 
 from ecosim.agents import Factory, Founder, Institute, Role, Stage, Startup
 from ecosim.kernels.firms import ACQUIRED, DIES, IPO, Exits, Growth, Relocation
+from ecosim.population import index_of
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -309,8 +310,7 @@ def _pay_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray,
     model.capital.pay_investors(uids, value)
     founders = np.flatnonzero(people.alive & np.isin(people["employer"], uids)
                               & (people["role"] == Role.FOUNDER))
-    firm = np.searchsorted(uids, people["employer"][founders], sorter=np.argsort(uids))
-    firm = np.argsort(uids)[firm]
+    firm = index_of(uids, people["employer"][founders])
     n_founders = np.bincount(firm, minlength=rows.size)
     share = value * su["founder_equity"][rows] / np.maximum(n_founders, 1)
     people["wealth_krw"][founders] += share[firm]
@@ -319,8 +319,7 @@ def _pay_out(model: EcosystemModel, rows: np.ndarray, value: np.ndarray,
     # Staff (not founders) join the acquirer or the city's established firms.
     staff = np.flatnonzero(people.alive & np.isin(people["employer"], uids)
                            & (people["role"] != Role.FOUNDER))
-    firm_of_staff = np.argsort(uids)[np.searchsorted(uids, people["employer"][staff],
-                                                     sorter=np.argsort(uids))]
+    firm_of_staff = index_of(uids, people["employer"][staff])
     partner = su["partner"][rows]
     partner_row = fac.rows_of(partner)
     aggregate = model.established_firms_row(su["city"][rows])
@@ -387,8 +386,7 @@ def relocate(model: EcosystemModel, log_investor: np.ndarray) -> dict[str, np.nd
     su["city"][rows] = new_city
     su["moves"][rows] += 1
     staff = staff_of(model, su["uid"][rows])
-    order = np.argsort(su["uid"][rows])
-    firm = order[np.searchsorted(su["uid"][rows], people["employer"][staff], sorter=order)]
+    firm = index_of(su["uid"][rows], people["employer"][staff])
     from_city = people["city"][staff].astype(np.int64)
     people["city"][staff] = new_city[firm]
     people["months_in_city"][staff] = 0

@@ -163,8 +163,3 @@ class PolicyInputs:
         out = np.where((g > 0) & (rank < affordable[cities]), g, 0.0)
         np.subtract.at(self.grant_budget_krw, cities, out)
         return out
-
-    def graduates_this_ceremony(self, row: int) -> float:
-        """Extra graduates an institute awards at one ceremony (before scaling)."""
-        inst = self.model.spec.institutes[row]
-        return self.extra_graduates[row] / len(inst.ceremony_months)

@@ -24,11 +24,21 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["AgentTable", "Population", "Table", "TableAgent"]
+__all__ = ["AgentTable", "Population", "Table", "TableAgent", "index_of"]
 
 _INITIAL_CAPACITY = 64
 # Instance attributes of mesa.Agent and of TableAgent that a column must not shadow.
 _RESERVED = frozenset({"model", "unique_id", "pos", "row", "table"})
+
+
+def index_of(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position in ``keys`` (distinct, in any order) of each element of ``values``.
+
+    Every value must occur in ``keys``; e.g. which of the ending startups
+    (``keys``: their uids) each person (``values``: employer uids) worked for.
+    """
+    order = np.argsort(keys)
+    return order[np.searchsorted(keys, values, sorter=order)]
 
 
 class Table:
@@ -319,10 +329,6 @@ class AgentTable(Table):
         if a is None:
             raise KeyError(f"row {row} holds no live {self.agent_class.__name__}")
         return a
-
-    def agents_at(self, rows: np.ndarray) -> list[TableAgent]:
-        """The agents living in ``rows``."""
-        return [self.agent(r) for r in np.asarray(rows).tolist()]
 
     def __iter__(self) -> Iterator[TableAgent]:
         """Live agents in row order."""
