@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecosim.executors import warm_up
-from ecosim.experiment import Experiment, run_experiment
+from ecosim.experiments import Experiment, run_experiment
+from ecosim.experiments.worker import warm_up
 from ecosim.model import EcosystemModel
 
 RUNS = 4

@@ -4,8 +4,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ecosim.agents import Founder
-from ecosim.population import AgentTable, Table
+from ecosim.state.agents import Founder
+from ecosim.state.tables import AgentTable, Table
 
 from .common import (
     COLUMNS,

@@ -7,17 +7,19 @@ Generator, so two runs of a benchmark see the same data.
 from __future__ import annotations
 
 import functools
-from types import SimpleNamespace
 from typing import Any
 
 import mesa
 import numpy as np
 
-from ecosim.agents import TIE_SLOTS, Action, Founder, Role
 from ecosim.kernels import KERNELS
-from ecosim.kernels.rng import Phase
-from ecosim.kernels.talent import Places, Searchers, Weights
-from ecosim.population import AgentTable, Table
+from ecosim.kernels.capital import Investors, Seekers
+from ecosim.kernels.firms import Candidates, Hosts, Relocation, Startups
+from ecosim.kernels.lifecycle import Ageing
+from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
+from ecosim.state.agents import TIE_SLOTS, Founder
+from ecosim.state.tables import AgentTable, Table
+from ecosim.vocab import ACTIONS, Action, Phase, Role
 
 #: Seed of every benchmark's data.
 SEED = 20250101
@@ -40,10 +42,6 @@ _N_SECTORS = 7
 _N_ACTIONS = len(Action)  # startup job, corporate job, research, found
 _STARTUP_JOB, _RESEARCH, _FOUND = int(Action.STARTUP_JOB), int(Action.RESEARCH), int(Action.FOUND)
 _TIE_SLOTS = TIE_SLOTS
-_RETIREMENT_AGE_MONTHS = 60 * 12
-_MONTHLY_HAZARD = 1.0 - (1.0 - 0.25) ** (1.0 / 12.0)
-_MONTHLY_EMIGRATION = 1.0 - (1.0 - 0.005) ** (1.0 / 12.0)
-_EXIT_HAZARD = 0.03
 _ALIVE_FRACTION = 0.95
 _SEARCHING_FRACTION = 0.1
 
@@ -130,20 +128,21 @@ def _age_and_depart(n: int, rng: np.random.Generator) -> tuple:
     # Every row is past retirement age, so each live row takes the same draws
     # however often the benchmark ages the same arrays (ages grow by a month a
     # call). Live non-retiring rows draw for emigration; searchers also for exit.
-    age = rng.integers(_RETIREMENT_AGE_MONTHS, _RETIREMENT_AGE_MONTHS + 120, size=n,
+    from ecosim.phases.demography import hazards
+
+    h = hazards(_spec().behaviour)
+    age = rng.integers(h.retirement_age_months, h.retirement_age_months + 120, size=n,
                        dtype=np.int32)
-    months_in_city = rng.integers(0, 240, size=n, dtype=np.int32)
-    experience = rng.integers(0, 400, size=n, dtype=np.int32)
-    alive = rng.random(n) < _ALIVE_FRACTION
-    searching = rng.random(n) < _SEARCHING_FRACTION
-    departure = np.empty(n, dtype=np.int8)
-    return (age, months_in_city, experience, alive, searching, _agent_ids(n, rng), _KERNEL_SEED,
-            _MONTH, _RETIREMENT_AGE_MONTHS, _MONTHLY_HAZARD, _MONTHLY_EMIGRATION, _EXIT_HAZARD,
-            departure)
+    people = Ageing(age_months=age,
+                    months_in_city=rng.integers(0, 240, size=n, dtype=np.int32),
+                    experience_months=rng.integers(0, 400, size=n, dtype=np.int32),
+                    alive=rng.random(n) < _ALIVE_FRACTION,
+                    searching=rng.random(n) < _SEARCHING_FRACTION, uid=_agent_ids(n, rng))
+    return people, h, _KERNEL_SEED, _MONTH
 
 
-def _tie_table(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """A founder table of ``n`` rows with ties: uid, row_of_uid, alive, city, ties, ties_added.
+def _tie_table(n: int, rng: np.random.Generator) -> Network:
+    """A founder table of ``n`` rows with ties, as the tie kernels take it.
 
     uids are unique in [0, 2n) (some turnover); a tenth of the tie slots are
     empty (-1) and a tenth point to people who left (uids with no row).
@@ -155,32 +154,26 @@ def _tie_table(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     ties = np.where(u < 0.8, uid[rng.integers(0, n, size=(n, _TIE_SLOTS))],
                     rng.integers(0, 2 * n, size=(n, _TIE_SLOTS)))  # some departed
     ties[u >= 0.9] = -1
-    return {
-        "uid": uid,
-        "row_of_uid": row_of_uid,
-        "alive": rng.random(n) < _ALIVE_FRACTION,
-        "city": rng.integers(0, _N_CITIES, size=n, dtype=np.int16),
-        "ties": np.ascontiguousarray(ties, dtype=np.int64),
-        "ties_added": rng.integers(0, 3 * _TIE_SLOTS, size=n, dtype=np.int32),
-    }
+    return Network(ties=np.ascontiguousarray(ties, dtype=np.int64),
+                   ties_added=rng.integers(0, 3 * _TIE_SLOTS, size=n, dtype=np.int32),
+                   uid=uid, row_of_uid=row_of_uid, alive=rng.random(n) < _ALIVE_FRACTION,
+                   city=rng.integers(0, _N_CITIES, size=n, dtype=np.int16))
 
 
 def _add_ties(n: int, rng: np.random.Generator) -> tuple:
     # E = n random pairs over N = n rows (a few a == b, which the kernel skips).
-    t = _tie_table(n, rng)
+    net = _tie_table(n, rng)
     a_rows = rng.integers(0, n, size=n, dtype=np.int64)
     b_rows = rng.integers(0, n, size=n, dtype=np.int64)
-    return t["ties"], t["ties_added"], t["uid"], a_rows, b_rows
+    return net, a_rows, b_rows
 
 
 def _count_ties_by_city(n: int, rng: np.random.Generator) -> tuple:
     # n searchers over a table of N = n rows: every row searches, in ascending
     # row order as ``labour.searchers`` returns them; the random access is in
     # following each tie to its row.
-    t = _tie_table(n, rng)
-    rows = np.arange(n, dtype=np.int64)
-    out = np.empty((n, _N_CITIES), dtype=np.float64)
-    return rows, t["ties"], t["row_of_uid"], t["alive"], t["city"], out
+    net = _tie_table(n, rng)
+    return net, np.arange(n, dtype=np.int64), _N_CITIES
 
 
 def _current_positions(city: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -192,7 +185,7 @@ def _current_positions(city: np.ndarray, rng: np.random.Generator) -> np.ndarray
 @functools.cache
 def _spec():
     """The benchmark scenario, loaded once per process on first use."""
-    from ecosim.scenario import load_scenario
+    from ecosim.inputs.scenario import load_scenario
 
     return load_scenario(SCENARIO)
 
@@ -201,31 +194,32 @@ def _spec():
 def _scenario_places():
     """(weights, log base wage by action, amenity, log cost, travel hours, constant) of SCENARIO.
 
-    Read from the scenario as ``ecosim.labour`` reads them, so a new weight or
-    action follows the model; loaded once per process, on first use.
+    Built by the library's own builders (``ecosim.phases.labour.choice_weights``,
+    ``ecosim.state.world.Statics``, ``ecosim.state.cities.Cities``), so a new
+    weight or action follows the model; loaded once per process, on first use.
     """
-    from ecosim import labour
-    from ecosim.cities import Cities
-    from ecosim.scenario import ACTIONS
+    from ecosim.phases.labour import choice_weights
+    from ecosim.state.cities import Cities
+    from ecosim.state.levers import PolicyLevers
+    from ecosim.state.world import Statics
 
     spec = _spec()
-    b = spec.behaviour
     return (
-        labour.weights(SimpleNamespace(spec=spec)),
+        choice_weights(spec.behaviour),
         np.log([spec.labour.monthly_wage_krw[a] for a in ACTIONS]),
-        np.array([c.amenity for c in spec.cities], dtype=np.float64),
-        np.log([c.cost_of_living for c in spec.cities]),
+        PolicyLevers.none(spec).amenity,
+        Statics.of(spec).log_cost,
         np.ascontiguousarray(Cities.from_scenario(spec).travel_time_hours, dtype=np.float64),
-        np.array([b.action_constants[a] for a in ACTIONS], dtype=np.float64),
+        np.array([spec.behaviour.action_constants[a] for a in ACTIONS], dtype=np.float64),
     )
 
 
-def choice_inputs(n: int, rng: np.random.Generator) -> tuple[Searchers, Places, Weights]:
+def choice_inputs(n: int, rng: np.random.Generator) -> tuple[Searchers, Places, tuple]:
     """``choose_careers`` inputs: ``n`` searchers over 7 cities x 4 actions (28 alternatives).
 
     Weights, wages, amenity, cost of living, travel times (symmetric, zero
     diagonal) and action constants are the korea_2025 scenario's, as
-    ``ecosim.labour`` builds them; the per-searcher columns, open positions and
+    ``ecosim.phases.labour`` builds them; the per-searcher columns, open positions and
     investor access are random with the model's shapes and magnitudes.
     """
     w, base_wage, amenity, log_cost, travel, constant = _scenario_places()
@@ -279,7 +273,7 @@ def _named(cls, values: dict[str, np.ndarray]):
 
 def _choose_careers(n: int, rng: np.random.Generator) -> tuple:
     who, where, w = choice_inputs(n, rng)
-    return who, where, w, _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int64)
+    return who, where, w, _KERNEL_SEED, _MONTH
 
 
 def _match_jobs(n: int, rng: np.random.Generator) -> tuple:
@@ -300,11 +294,11 @@ def _match_jobs(n: int, rng: np.random.Generator) -> tuple:
     slots = rng.multinomial(max(n // 4, 1), share / share.sum())
     market_start = np.r_[0, np.cumsum(slots)].astype(np.int64)
     slot_employer = _agent_ids(int(market_start[-1]), rng)
-    return choice, current, skill, market_start, slot_employer, np.empty(n, dtype=np.int64)
+    return Applicants(choice, current, skill), Openings(market_start, slot_employer)
 
 
 # Startups, investors and factories: the startup table's columns as
-# ``ecosim.firms`` and ``ecosim.capital`` pass them; parameters are the scenario's.
+# ``ecosim.phases.firms`` and ``ecosim.phases.capital`` pass them; parameters are the scenario's.
 _N_STAGES = 5  # Stage: pre-seed, seed, series A, series B, series C+
 _N_ROUNDS = 4  # round stages of the capital market: seed, A, B, C+
 _N_INVESTORS = 300
@@ -333,51 +327,42 @@ def _startups(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     }
 
 
+def _startup_table(su: dict[str, np.ndarray]) -> Startups:
+    return Startups(**{f: su[f] for f in Startups._fields})
+
+
 def _progress(n: int, rng: np.random.Generator) -> tuple:
-    from ecosim.kernels.firms import Growth
+    from ecosim.phases.firms import growth
 
     su = _startups(n, rng)
-    f, wage = _spec().firms, _spec().labour.monthly_wage_krw["startup_job"]
-    g = _named(Growth, {"target": f.traction_target, "quality": f.traction_quality,
-                        "fit": f.traction_fit, "speed": f.traction_speed, "sd": f.traction_sd,
-                        "revenue_krw": f.revenue_krw, "burn_per_head_krw": wage * f.overhead})
     fit = rng.uniform(0.0, 3.0, size=n)
-    return (su["alive"], su["uid"], su["quality"], fit, su["traction"], su["revenue"], su["cash"],
-            su["paid_heads"], su["months_since_round"], g, _KERNEL_SEED, _MONTH,
-            np.empty(n, dtype=np.float64))
+    return _startup_table(su), fit, su["paid_heads"], growth(_spec()), _KERNEL_SEED, _MONTH
 
 
 def _settle(n: int, rng: np.random.Generator) -> tuple:
-    from ecosim.kernels.firms import Exits
+    from ecosim.phases.firms import exit_rules
 
-    su = _startups(n, rng)
-    f = _spec().firms
-    x = _named(Exits, {"acquisition_hazard": f.acquisition_hazard,
-                       "demo_factor": f.demo_acquisition, "premium": f.acquisition_premium,
-                       "ipo_valuation_krw": f.ipo_valuation_krw, "ipo_hazard": f.ipo_hazard,
-                       "arr_multiple": f.arr_multiple})
-    return (su["alive"], su["uid"], su["stage"], su["cash"], su["traction"], su["revenue"],
-            su["valuation"], su["demos"], x, _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int8),
-            np.empty(n, dtype=np.float64))
+    return _startup_table(_startups(n, rng)), exit_rules(_spec().firms), _KERNEL_SEED, _MONTH
+
+
+def _candidates(su: dict[str, np.ndarray]) -> Candidates:
+    return Candidates(su["uid"], su["city"], su["sector"])
 
 
 def _relocate(n: int, rng: np.random.Generator) -> tuple:
-    from ecosim.kernels.firms import Relocation
+    from ecosim.phases.firms import relocation_weights
 
     su = _startups(n, rng)
     _, _, _, log_cost, travel, _ = _scenario_places()
-    r = _named(Relocation, {
-        "log_investor": rng.uniform(9.0, 10.7, size=_N_CITIES),
-        "log_factories": np.log1p(rng.integers(0, 400, size=(_N_CITIES, _N_SECTORS))),
-        "log_talent": np.log1p(rng.integers(0, 200_000, size=(_N_CITIES, _N_SECTORS))),
-        "log_cost": log_cost,
-        "travel": travel,
-        "incentive": np.zeros(_N_CITIES),
-        "w": np.array([getattr(_spec().firms, f"w_reloc_{k}") for k in
-                       ("investor", "factories", "talent", "cost", "move", "travel")]),
-    })
-    return (su["uid"], su["city"], su["sector"], r, _KERNEL_SEED, _MONTH,
-            np.empty(n, dtype=np.int64))
+    r = Relocation(
+        log_investor=rng.uniform(9.0, 10.7, size=_N_CITIES),
+        log_factories=np.log1p(rng.integers(0, 400, size=(_N_CITIES, _N_SECTORS))),
+        log_talent=np.log1p(rng.integers(0, 200_000, size=(_N_CITIES, _N_SECTORS))),
+        log_cost=log_cost,
+        travel=travel,
+        incentive=np.zeros(_N_CITIES),
+    )
+    return _candidates(su), r, relocation_weights(_spec().firms), _KERNEL_SEED, _MONTH
 
 
 def _cum_weights(shape: tuple[int, int], rows: int, rng: np.random.Generator) -> np.ndarray:
@@ -391,13 +376,13 @@ def _match_demonstrations(n: int, rng: np.random.Generator) -> tuple:
     su = _startups(n, rng)
     cum = _cum_weights((_N_CITIES, _N_SECTORS), _N_FACTORIES, rng)
     slots = np.full(_N_FACTORIES, _BIG, dtype=np.int64)  # never exhausted across calls
-    return (su["uid"], su["city"], su["sector"], cum, slots, _agent_ids(_N_FACTORIES, rng),
-            _KERNEL_SEED, _MONTH, np.empty(n, dtype=np.int64))
+    return (_candidates(su), Hosts(cum, slots, _agent_ids(_N_FACTORIES, rng)), _KERNEL_SEED,
+            _MONTH)
 
 
 def _match_deals(n: int, rng: np.random.Generator) -> tuple:
     # n seekers, each approaching ``candidates`` of 300 investors sampled by city and round.
-    from ecosim.kernels.capital import Market
+    from ecosim.phases.capital import market
 
     su = _startups(n, rng)
     round_stage = rng.choice(_N_ROUNDS, size=n, p=[0.6, 0.25, 0.1, 0.05]).astype(np.int64)
@@ -405,25 +390,14 @@ def _match_deals(n: int, rng: np.random.Generator) -> tuple:
     thesis = np.zeros(_N_INVESTORS, dtype=np.int64)
     for _ in range(3):  # about three sectors per thesis
         thesis |= np.int64(1) << rng.integers(0, _N_SECTORS, size=_N_INVESTORS)
-    from ecosim.scenario import ROUND_STAGES
-
-    k = _spec().capital
-    mk = _named(Market, {
-        "log_min": np.log([k.round_min_krw[r] for r in ROUND_STAGES]),
-        "log_max": np.log([k.round_max_krw[r] for r in ROUND_STAGES]),
-        "bar": np.array([k.bar[r] for r in ROUND_STAGES]),
-        "candidates": k.candidates, "screen": k.screen, "sector_fit": k.sector_fit,
-        "observation_sd": k.observation_sd, "dilution": k.dilution,
-        "arr_multiple": _spec().firms.arr_multiple, "valuation_quality": k.valuation_quality,
-    })
     # Reach of each investor to each city, in [0, 1]: distance decay, 1 at home.
     reach = rng.uniform(0.3, 1.0, size=(_N_CITIES, _N_INVESTORS))
     reach[rng.integers(0, _N_CITIES, size=_N_INVESTORS), np.arange(_N_INVESTORS)] = 1.0
     budget = np.full(_N_INVESTORS, float(_BIG) * 1e9)  # never runs out across calls
-    return (su["uid"], su["city"], su["sector"], su["quality"], su["revenue"], round_stage, cum,
-            np.ascontiguousarray(reach), thesis, budget, mk, _KERNEL_SEED, _MONTH,
-            np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64),
-            np.empty(n, dtype=np.float64))
+    seekers = Seekers(uid=su["uid"], city=su["city"], sector=su["sector"],
+                      quality=su["quality"], revenue=su["revenue"], round_stage=round_stage)
+    investors = Investors(cum, np.ascontiguousarray(reach), thesis, budget)
+    return seekers, investors, market(_spec()), _KERNEL_SEED, _MONTH
 
 
 #: Input builders by kernel name. A kernel added to ``ecosim.kernels.KERNELS``

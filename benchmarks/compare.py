@@ -323,13 +323,13 @@ def measure_model(scale: float, repeat: int):
 
 
 class KernelTimer:
-    """Wraps every kernel of a model (``model.kernels``) to add up the time spent in them."""
+    """Wraps every kernel of a model (``model.world.kernels``) to add up the time spent in them."""
 
     def __init__(self, model):
         self.seconds = 0.0
         self.calls = 0
-        for name, fn in vars(model.kernels).items():
-            setattr(model.kernels, name, self._wrap(fn))
+        for name, fn in vars(model.world.kernels).items():
+            setattr(model.world.kernels, name, self._wrap(fn))
 
     def _wrap(self, fn):
         def timed(*args):
@@ -345,18 +345,18 @@ class KernelTimer:
 
 #: What ``EcosystemModel.step`` calls, by module: patched while a :class:`PhaseTimer` runs.
 _STEP_FUNCTIONS = (
-    ("ecosim.demography", "graduate"), ("ecosim.labour", "grow_corporate_positions"),
-    ("ecosim.labour", "choose_and_match"), ("ecosim.firms", "found"),
-    ("ecosim.labour", "update_staff"), ("ecosim.firms", "progress"),
-    ("ecosim.firms", "demonstrate"), ("ecosim.firms", "settle"),
-    ("ecosim.labour", "log_investor_access"), ("ecosim.firms", "relocate"),
-    ("ecosim.demography", "age_and_depart"), ("ecosim.demography", "save"),
+    ("ecosim.phases.policy", "new_year"), ("ecosim.phases.policy", "update_incentives"),
+    ("ecosim.phases.demography", "graduate"), ("ecosim.phases.labour", "grow_corporate_positions"),
+    ("ecosim.phases.labour", "choose_and_match"), ("ecosim.phases.social", "colleague_ties"),
+    ("ecosim.phases.firms", "found"), ("ecosim.phases.firms", "progress"),
+    ("ecosim.phases.capital", "fundraise"), ("ecosim.phases.firms", "demonstrate"),
+    ("ecosim.phases.firms", "settle"), ("ecosim.phases.firms", "relocate"),
+    ("ecosim.phases.capital", "reinvest"), ("ecosim.phases.capital", "commit"),
+    ("ecosim.phases.demography", "age_and_depart"), ("ecosim.phases.demography", "save"),
     ("ecosim.model", "retention_records"), ("ecosim.model", "city_snapshot"),
 )
 #: ... and by model attribute (instance methods, shadowed while timing).
-_STEP_METHODS = (("policy", "new_year"), ("policy", "update_incentives"),
-                 ("capital", "fundraise"), ("capital", "reinvest"), ("capital", "commit"),
-                 ("datacollector", "collect"))
+_STEP_METHODS = (("world", "recount_staff"), ("datacollector", "collect"))
 
 
 class PhaseTimer:
@@ -442,8 +442,8 @@ def _ecosim_month(people: int) -> dict:
     """One ecosim month 2 at the scale of ``people``: time, phase times and what it did."""
     import numpy as np
 
-    from ecosim import labour
-    from ecosim.agents import Factory, Founder, Institute, Investor, Startup
+    from ecosim.phases import labour
+    from ecosim.state.agents import Factory, Founder, Institute, Investor, Startup
 
     try:
         from .mesa_reference import FULL_PEOPLE
@@ -454,7 +454,7 @@ def _ecosim_month(people: int) -> dict:
     model.step()  # month 1
     rec = {}
     kernel_timer = KernelTimer(model)
-    k = model.kernels
+    k = model.world.kernels
     choose, match, deals = k.choose_careers, k.match_jobs, k.match_deals
     n_actions = 4
 
@@ -462,17 +462,18 @@ def _ecosim_month(people: int) -> dict:
         rec["searchers"] = int(who.uid.size)
         return choose(who, *rest)
 
-    def match_jobs(choice, current, skill, market_start, slot_employer, hired):
+    def match_jobs(applicants, openings):
+        choice, current = applicants.choice, applicants.current
         rec["applicants"] = int(((choice >= 0) & (choice != current)).sum())
-        slots = np.diff(market_start)
+        slots = np.diff(openings.market_start)
         rec["open"] = {a: int(slots[a::n_actions].sum()) for a in range(n_actions)}
-        out = match(choice, current, skill, market_start, slot_employer, hired)
+        hired = match(applicants, openings)
         rec["hires"] = int((hired >= 0).sum())
-        return out
+        return hired
 
-    def match_deals(uid, *rest):
-        rec["seekers"] = int(uid.size)
-        return deals(uid, *rest)
+    def match_deals(seekers, *rest):
+        rec["seekers"] = int(seekers.uid.size)
+        return deals(seekers, *rest)
 
     def choose_and_match(m):
         pop = m.population
@@ -491,7 +492,7 @@ def _ecosim_month(people: int) -> dict:
     finally:
         labour.choose_and_match = original
     rec["by_phase"] = phases.seconds
-    rec["phases"] = phases.seconds["choose_and_match"] + phases.seconds["capital.fundraise"]
+    rec["phases"] = phases.seconds["choose_and_match"] + phases.seconds["fundraise"]
     rec["kernels"] = kernel_timer.seconds
     rec["scale"] = people / FULL_PEOPLE
     return rec
@@ -583,7 +584,7 @@ import json, resource, sys, time
 start = time.perf_counter()
 from ecosim.model import EcosystemModel
 imported = time.perf_counter() - start
-from ecosim.executors import warm_up
+from ecosim.experiments.worker import warm_up
 t = time.perf_counter(); warm_up(); warm = time.perf_counter() - t
 t = time.perf_counter()
 model = EcosystemModel("korea_2025", rng=int(sys.argv[1]), scale=1.0)

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecosim.experiment import Experiment, run_experiment
+from ecosim.experiments import Experiment, run_experiment
 
 
 def _experiment(runs: int, scale: float, months: int) -> Experiment:
@@ -56,7 +56,8 @@ def _dask_task_overhead(n: int = 200) -> float:
 
 def _cold_compile() -> float:
     """Warm-up in a fresh process with an empty Numba cache (the first time on a machine)."""
-    code = ("import time; t = time.perf_counter(); from ecosim.executors import warm_up; "
+    code = ("import time; t = time.perf_counter(); "
+            "from ecosim.experiments.worker import warm_up; "
             "warm_up(); print(time.perf_counter() - t)")
     with tempfile.TemporaryDirectory() as cache:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -38,15 +38,23 @@ import sys
 import time
 from itertools import accumulate
 from operator import attrgetter
-from types import SimpleNamespace
 
 import mesa
 import numpy as np
 
-from ecosim import labour
-from ecosim.agents import Action, Degree, InvestorKind, Role
-from ecosim.cities import Cities
-from ecosim.scenario import ACTIONS, INVESTOR_KINDS, ROUND_STAGES, STAGES, load_scenario
+from ecosim.inputs.scenario import load_scenario
+from ecosim.phases.labour import choice_weights
+from ecosim.state.cities import Cities
+from ecosim.vocab import (
+    ACTIONS,
+    INVESTOR_KINDS,
+    ROUND_STAGES,
+    STAGES,
+    Action,
+    Degree,
+    InvestorKind,
+    Role,
+)
 
 __all__ = ["Employer", "Factory", "Institute", "Investor", "MesaEcosystem", "Person", "Startup"]
 
@@ -325,7 +333,7 @@ class MesaEcosystem(mesa.Model):
         spec = load_scenario(scenario)
         self.spec = spec
         self.scale = people / FULL_PEOPLE
-        self.w = labour.weights(SimpleNamespace(spec=spec))
+        self.w = choice_weights(spec.behaviour)
         self.k = spec.capital
         b = spec.behaviour
         self.on_the_job_search = b.on_the_job_search
@@ -507,7 +515,7 @@ class MesaEcosystem(mesa.Model):
         self.seekers = self.rounds = 0
 
     def begin_month(self):
-        """What each (city, action) offers, as ``ecosim.labour.places`` computes it."""
+        """What each (city, action) offers, as ``ecosim.phases.labour.places`` computes it."""
         C, S = self.n_cities, self.n_sectors
         people = self.agents_by_type[Person]
         # Density wage premium: people of one's sector in the city vs the average city.

@@ -14,7 +14,7 @@ import argparse
 import time
 
 from ecosim import EcosystemModel
-from ecosim.ranking import city_scores
+from ecosim.outputs.ranking import city_scores
 
 BUG = ["busan_universities", "ulsan_universities", "UNIST"]
 
@@ -60,7 +60,8 @@ def main() -> None:
     print(f"unicorns at the end {int(last['unicorns'].sum())}; exits {int(f['exits'].sum())}; "
           f"foundings a year (full scale) {f['foundings'].sum() / a.scale / years:.0f}")
     print("net movers into the capital region:", m.capital_net_inflow().to_dict())
-    print(city_scores(m).pivot(index="city", columns="year", values="rank").round(0))
+    ranks = city_scores(m.city_frame(), m.spec)
+    print(ranks.pivot(index="city", columns="year", values="rank").round(0))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import sys
 
 import pandas as pd
 
-from ecosim.sensitivity import morris
+from ecosim.experiments.sensitivity import morris
 
 BOUNDS = {
     "behaviour.w_ties": (0.0, 1.0),

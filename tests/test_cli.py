@@ -42,7 +42,7 @@ def test_validate_reports_unknown_keys_in_a_file(tmp_path, capsys):
 
 
 def test_a_failing_run_keeps_what_it_simulated(tmp_path, monkeypatch):
-    import ecosim.demography as demography
+    import ecosim.phases.demography as demography
 
     real = demography.age_and_depart
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ecosim.experiment import Experiment, load_results, run_experiment
+from ecosim.experiments import Experiment, load_results, run_experiment
 
 distributed = pytest.importorskip("distributed")
 

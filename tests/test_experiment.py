@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from ecosim.cli import main
-from ecosim.experiment import (
+from ecosim.experiments import (
     Experiment,
     ExperimentError,
     Sampling,
@@ -23,8 +23,8 @@ from ecosim.experiment import (
     load_results,
     run_experiment,
 )
-from ecosim.registry import METRICS, OUTPUTS
-from ecosim.scenario import ScenarioError
+from ecosim.experiments.registry import METRICS, OUTPUTS
+from ecosim.inputs.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"months": 3, "scale": 0.003}
@@ -266,7 +266,7 @@ def test_a_failing_run_is_recorded_the_others_continue_and_resume_retries_it(tmp
 def test_numba_compiles_once_per_worker_not_per_run(tmp_path):
     script = textwrap.dedent("""
         import json, time
-        from ecosim.executors import warm_up
+        from ecosim.experiments.worker import warm_up
         from ecosim.kernels import KERNELS
         from ecosim import EcosystemModel
         start = warm_up()
@@ -346,7 +346,7 @@ def known_metric(monkeypatch):
 
 
 def test_morris_recovers_a_known_dependence_and_runs_the_model(tmp_path, known_metric):
-    from ecosim.sensitivity import morris
+    from ecosim.experiments.sensitivity import morris
 
     bounds = {"behaviour.w_ties": (0.0, 1.0), "behaviour.w_open": (0.0, 1.2)}
     indices = morris(bounds, ["known", "capital_share_talent"], trajectories=4, months=2,
@@ -366,7 +366,7 @@ def test_sobol_indices_are_salibs_on_the_models_outputs(tmp_path, known_metric):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    from ecosim.sensitivity import sobol
+    from ecosim.experiments.sensitivity import sobol
 
     bounds = {"behaviour.w_ties": (0.0, 1.0), "behaviour.w_open": (0.0, 1.2)}
     indices = sobol(bounds, ["known"], n=8, months=1, scale=0.002, root_seed=3,
@@ -443,7 +443,7 @@ def test_sweep_command_runs_a_sensitivity_design_and_writes_its_indices(tmp_path
 
 def test_plug_in_metrics_reach_worker_processes_through_imports(tmp_path, monkeypatch):
     (tmp_path / "plugged_metrics.py").write_text(textwrap.dedent("""
-        from ecosim.registry import register_metric
+        from ecosim.experiments.registry import register_metric
 
         @register_metric("plugged")
         def _plugged(model):

@@ -7,13 +7,14 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from ecosim import EcosystemModel
-from ecosim.agents import Factory, Founder, Investor, InvestorKind, Role, Startup
-from ecosim.capital import money_stock
-from ecosim.firms import inject_exit
+from ecosim.inputs.scenario import load_scenario
 from ecosim.kernels import capital, firms
-from ecosim.kernels.capital import Market
-from ecosim.kernels.firms import Exits, Growth, Relocation
+from ecosim.kernels.capital import Investors, Market, Seekers
+from ecosim.kernels.firms import Candidates, Exits, Growth, Hosts, Relocation, Startups
+from ecosim.phases.firms import relocation_weights
+from ecosim.state.agents import Factory, Founder, Investor, Startup
 from ecosim.testing import assert_backends_agree
+from ecosim.vocab import InvestorKind, Outcome, Role
 
 C, S, R = 5, 4, 4
 
@@ -35,56 +36,64 @@ def test_deal_matching_agrees_across_backends_and_conserves_budgets(seed):
     budget = g.random(n_inv) * 30e9
     mk = Market(np.log([50e6, 0.3e9, 8e9, 30e9]), np.log([300e6, 8e9, 30e9, 100e9]),
                 np.array([0.0, 0.5, 1.0, 1.5]), 8, 0.5, 6.0, 0.5, 0.2, 8.0, 0.3)
-    args = (g.permutation(n).astype(np.int64) + 1, g.integers(0, C, n), g.integers(0, 7, n),
-            g.normal(0.5, 1, n).astype(np.float32), g.random(n) * 1e7, g.integers(0, R, n),
-            cum, reach, g.integers(0, 2**7, n_inv), budget, mk, seed, 4,
-            np.empty(n, np.int64), np.empty(n), np.empty(n))
-    _, out = assert_backends_agree(capital.match_deals, *args)
-    lead, amount, pre, left = out[-3], out[-2], out[-1], out[9]
+    seekers = Seekers(uid=g.permutation(n).astype(np.int64) + 1, city=g.integers(0, C, n),
+                      sector=g.integers(0, 7, n), quality=g.normal(0.5, 1, n).astype(np.float32),
+                      revenue=g.random(n) * 1e7, round_stage=g.integers(0, R, n))
+    investors = Investors(cum, reach, g.integers(0, 2**7, n_inv), budget)
+    deals, out = assert_backends_agree(capital.match_deals, seekers, investors, mk, seed, 4)
+    lead, amount, pre, left = deals.lead, deals.amount, deals.pre_money, out[1].budget
     assert (lead >= 0).sum() > 10
     # every won leaving a budget arrives as a round
     np.testing.assert_allclose(budget.sum() - left.sum(), amount.sum(), rtol=1e-12)
     assert np.all(left >= -1e-3)
     # rounds lie within their stage's range; no round without a lead
     won = lead >= 0
-    stage = args[5][won]
+    stage = seekers.round_stage[won]
     assert np.all(amount[won] >= np.exp(mk.log_min[stage]) * (1 - 1e-9))
     assert np.all(amount[won] <= np.exp(mk.log_max[stage]) * (1 + 1e-9))
     assert np.all(amount[~won] == 0) and np.all(pre[won] > 0)
+
+
+def _startups(g, n):
+    return Startups(alive=g.random(n) < 0.8, uid=g.permutation(n).astype(np.int64) + 1,
+                    stage=g.integers(0, 5, n).astype(np.int8),
+                    quality=g.normal(size=n).astype(np.float32), traction=g.normal(-1, 1, n),
+                    revenue=g.random(n) * 1e8, cash=g.normal(5e7, 5e7, n),
+                    valuation=g.random(n) * 3e11, demos=g.integers(0, 2, n).astype(np.int16),
+                    months_since_round=np.zeros(n, np.int32))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_progress_settle_relocate_and_demonstrations_agree_across_backends(seed):
     g = np.random.default_rng(seed)
     n = 800
-    alive = g.random(n) < 0.8
-    uid = g.permutation(n).astype(np.int64) + 1
-    quality = g.normal(size=n).astype(np.float32)
+    su = _startups(g, n)
     growth = Growth(-1.0, 1.0, 0.2, 0.05, 0.15, 1e7, 6e6)
-    assert_backends_agree(firms.progress, alive, uid, quality, g.random(n), g.normal(-1, 1, n),
-                          np.zeros(n), g.normal(5e7, 5e7, n), g.integers(1, 10, n).astype(float),
-                          np.zeros(n, np.int32), growth, seed, 3, np.empty(n))
+    burn, (after, *_) = assert_backends_agree(firms.progress, su, g.random(n),
+                                              g.integers(1, 10, n).astype(float), growth, seed, 3)
+    # live rows age a month and burn cash; dead rows are untouched
+    np.testing.assert_array_equal(after.months_since_round, su.alive.astype(np.int32))
+    assert np.all(burn[~su.alive] == 0) and np.all(burn[su.alive] > 0)
     exits = Exits(0.05, 2.0, 1.3, 150e9, 0.2, 8.0)
-    _, out = assert_backends_agree(
-        firms.settle, alive, uid, g.integers(0, 5, n), g.normal(1e7, 3e7, n), g.normal(0, 1, n),
-        g.random(n) * 1e8, g.random(n) * 3e11, g.integers(0, 2, n), exits, seed, 3,
-        np.empty(n, np.int8), np.empty(n))
-    outcome, value = out[-2], out[-1]
-    assert set(np.unique(outcome[~alive])) == {0}
-    assert np.all((value > 0) == ((outcome == 2) | (outcome == 3)))
+    fate, _ = assert_backends_agree(firms.settle, su, exits, seed, 3)
+    assert set(np.unique(fate.outcome[~su.alive])) == {Outcome.CONTINUES}
+    exiting = (fate.outcome == Outcome.ACQUIRED) | (fate.outcome == Outcome.IPO)
+    assert np.all((fate.value > 0) == exiting)
+    assert np.all(fate.outcome[su.alive & (su.cash < 0)] == Outcome.DIES)
     r = Relocation(g.random(C), g.random((C, S)), g.random((C, S)), g.random(C),
-                   g.random((C, C)), g.random(C), g.random(6))
-    _, out = assert_backends_agree(firms.relocate, uid[:200], g.integers(0, C, 200),
-                                   g.integers(0, S, 200), r, seed, 2, np.empty(200, np.int64))
-    assert np.all((out[-1] >= 0) & (out[-1] < C))
+                   g.random((C, C)), g.random(C))
+    movers = Candidates(su.uid[:200], g.integers(0, C, 200), g.integers(0, S, 200))
+    new_city, _ = assert_backends_agree(firms.relocate, movers, r,
+                                        relocation_weights(load_scenario().firms), seed, 2)
+    assert np.all((new_city >= 0) & (new_city < C))
     n_fac = 30
-    cum = np.cumsum(g.random((C, S, n_fac)), axis=2)
-    slots = g.integers(0, 3, n_fac)
-    _, out = assert_backends_agree(firms.match_demonstrations, uid[:300], g.integers(0, C, 300),
-                                   g.integers(0, S, 300), cum, slots, np.arange(n_fac) + 500,
-                                   seed, 3, np.empty(300, np.int64))
-    hosted = out[-1][out[-1] >= 0] - 500
-    assert np.all(np.bincount(hosted, minlength=n_fac) == slots - out[4])
+    hosts = Hosts(np.cumsum(g.random((C, S, n_fac)), axis=2), g.integers(0, 3, n_fac),
+                  np.arange(n_fac) + 500)
+    applicants = Candidates(su.uid[:300], g.integers(0, C, 300), g.integers(0, S, 300))
+    partner, (_, left, *_) = assert_backends_agree(firms.match_demonstrations, applicants, hosts,
+                                                   seed, 3)
+    hosted = partner[partner >= 0] - 500
+    assert np.all(np.bincount(hosted, minlength=n_fac) == hosts.slots - left.slots)
 
 
 # ------------------------------------------------------------------ money and roles
@@ -108,8 +117,8 @@ def test_money_is_conserved_and_everyone_has_one_role_every_month(kw, seed):
     people = m.population[Founder]
     for _ in range(14):  # covers a January (commitments) and a March (demonstrations)
         m.step()
-        stock = money_stock(m)
-        assert stock == pytest.approx(m.ledger.expected_stock(), rel=1e-9, abs=1.0)
+        stock = m.world.money_stock()
+        assert stock == pytest.approx(m.world.ledger.expected_stock(), rel=1e-9, abs=1.0)
         role = people["role"][people.alive]
         employer = people["employer"][people.alive]
         assert np.all((employer >= 0) == (role != Role.SEARCHING))
@@ -124,7 +133,7 @@ def test_a_round_moves_money_from_an_investor_to_a_startup():
     m = EcosystemModel(rng=3, scale=0.01)
     for _ in range(3):
         m.step()
-    deals = m.capital.deals
+    deals = m.world.cap_table.deals
     assert deals.n_alive > 0
     inv, su = m.population[Investor], m.population[Startup]
     invested = inv["invested_krw"][inv.alive].sum()
@@ -164,7 +173,7 @@ def reinvestment_runs():
             before = np.count_nonzero(inv.alive & (inv["kind"] == InvestorKind.ANGEL)
                                       & (inv["city"] == m.cities.index("daegu")))
             if treat:
-                inject_exit(m, "daegu", 500e9)
+                m.inject_exit("daegu", 500e9)
             m.run(36)
             f = m.city_frame()
             daegu = f[(f["city"] == "daegu") & (f["month"] > 12)]
@@ -201,13 +210,13 @@ def test_injecting_an_exit_in_a_city_without_startups_fails_clearly():
     su = m.population[Startup]
     su.remove(su.live_rows()[su["city"][su.alive] == m.cities.index("ulsan")])
     with pytest.raises(ValueError, match="'ulsan' has no startup with founders"):
-        inject_exit(m, "ulsan", 1e9)
+        m.inject_exit("ulsan", 1e9)
 
 
 def test_angels_invest_near_home():
     m = EcosystemModel(rng=4, scale=0.02, months=24)
     m.run(12)
-    inject_exit(m, "daegu", 500e9)
+    m.inject_exit("daegu", 500e9)
     m.run(12)
     inv = m.population[Investor]
     angels = inv.alive & (inv["kind"] == InvestorKind.ANGEL) & (inv["city"] == 2)

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-
 from golden import CASES, DATA, run, tables
 
 

@@ -9,6 +9,7 @@ from scipy import stats
 from ecosim.kernels import KERNELS, bind, lifecycle, rng
 from ecosim.kernels._jit import reference, select
 from ecosim.testing import assert_backends_agree
+from ecosim.vocab import Departure
 
 SEEDS = [0, 1, 2**63 - 1]
 
@@ -87,25 +88,28 @@ def test_neighbouring_keys_are_uncorrelated():
 def test_age_and_depart_agrees_across_backends(seed):
     g = np.random.default_rng(seed)
     n = 4000
-    age = g.integers(20 * 12, 70 * 12, size=n).astype(np.int32)
-    in_city = g.integers(0, 100, size=n).astype(np.int32)
-    experience = g.integers(0, 100, size=n).astype(np.int32)
-    alive = g.random(n) < 0.8
-    searching = g.random(n) < 0.3
-    uid = g.permutation(n).astype(np.int64) + 1
-    _, args = assert_backends_agree(lifecycle.age_and_depart, age, in_city, experience, alive,
-                                    searching, uid, seed, 5, 720, 0.3, 0.05, 0.2,
-                                    np.empty(n, np.int8))
-    new_age, new_exp, departure = args[0], args[2], args[-1]
-    np.testing.assert_array_equal(new_age, np.where(alive, age + 1, age))
-    np.testing.assert_array_equal(new_exp, np.where(alive & ~searching, experience + 1,
-                                                    experience))
+    people = lifecycle.Ageing(
+        age_months=g.integers(20 * 12, 70 * 12, size=n).astype(np.int32),
+        months_in_city=g.integers(0, 100, size=n).astype(np.int32),
+        experience_months=g.integers(0, 100, size=n).astype(np.int32),
+        alive=g.random(n) < 0.8, searching=g.random(n) < 0.3,
+        uid=g.permutation(n).astype(np.int64) + 1)
+    departure, (after, *_) = assert_backends_agree(
+        lifecycle.age_and_depart, people, lifecycle.Hazards(720, 0.3, 0.05, 0.2), seed, 5)
+    alive, searching = people.alive, people.searching
+    np.testing.assert_array_equal(after.age_months, np.where(alive, people.age_months + 1,
+                                                             people.age_months))
+    np.testing.assert_array_equal(after.months_in_city,
+                                  people.months_in_city + alive.astype(np.int32))
+    np.testing.assert_array_equal(after.experience_months,
+                                  np.where(alive & ~searching, people.experience_months + 1,
+                                           people.experience_months))
     assert not departure[~alive].any()
-    assert not (departure[new_age < 720] == lifecycle.RETIRES).any()
-    assert not (departure[~searching] == lifecycle.EXITS).any()
-    eligible = alive & (new_age >= 720)
+    assert not (departure[after.age_months < 720] == Departure.RETIRES).any()
+    assert not (departure[~searching] == Departure.EXITS).any()
+    eligible = alive & (after.age_months >= 720)
     # retirement share among the eligible is near the hazard (4 sigma)
-    share = (departure[eligible] == lifecycle.RETIRES).mean()
+    share = (departure[eligible] == Departure.RETIRES).mean()
     assert abs(share - 0.3) < 4 * math.sqrt(0.3 * 0.7 / eligible.sum())
 
 

@@ -10,17 +10,9 @@ import pandas as pd
 import pytest
 
 from ecosim import EcosystemModel, ScenarioError, load_scenario
-from ecosim.agents import (
-    AGENT_CLASSES,
-    Degree,
-    Factory,
-    Founder,
-    Institute,
-    Investor,
-    Role,
-    Startup,
-)
-from ecosim.metrics import CITY_METRICS
+from ecosim.outputs.metrics import CITY_METRICS
+from ecosim.state.agents import AGENT_CLASSES, Factory, Founder, Institute, Investor, Startup
+from ecosim.vocab import Degree, Role
 
 SMALL = {"scale": 0.005, "months": 14}  # 14 months: two February and one August ceremony
 

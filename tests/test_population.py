@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosim.agents import Founder, Startup
-from ecosim.population import AgentTable, Table
+from ecosim.state.agents import Founder, Startup
+from ecosim.state.tables import AgentTable, Table
 
 # A sequence of operations: ("add", n) or ("remove", fraction-seed)
 ops = st.lists(
@@ -135,7 +135,7 @@ def test_two_live_models_never_share_state():
 
 
 def test_column_names_may_not_shadow_mesa_attributes():
-    from ecosim.population import TableAgent
+    from ecosim.state.tables import TableAgent
 
     with pytest.raises(TypeError, match="clashes"):
 

@@ -1,4 +1,4 @@
-"""Tests for ecosim.scenario: the packaged Korea scenario, overrides and validation."""
+"""Tests for ecosim.inputs.scenario: the packaged Korea scenario, overrides and validation."""
 
 import dataclasses
 import tomllib
@@ -7,7 +7,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from ecosim.scenario import (
+from ecosim.inputs.scenario import (
     Behaviour,
     Labour,
     Scenario,
@@ -28,13 +28,13 @@ def korea() -> Scenario:
 
 @pytest.fixture(scope="module")
 def raw_toml() -> dict:
-    with resources.files("ecosim.data").joinpath("korea_2025.toml").open("rb") as fh:
+    with resources.files("ecosim.inputs.data").joinpath("korea_2025.toml").open("rb") as fh:
         return tomllib.load(fh)
 
 
 @pytest.fixture
 def toml_text() -> str:
-    return resources.files("ecosim.data").joinpath("korea_2025.toml").read_text("utf-8")
+    return resources.files("ecosim.inputs.data").joinpath("korea_2025.toml").read_text("utf-8")
 
 
 def _distances(scenario: Scenario) -> dict[str, dict[str, float]]:

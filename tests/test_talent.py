@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from ecosim import EcosystemModel
-from ecosim.agents import TIE_SLOTS, Founder
+from ecosim.inputs.worlds import symmetric_world
 from ecosim.kernels import talent
-from ecosim.kernels.talent import Places, Searchers, Weights
-from ecosim.social import ring_ties
+from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
+from ecosim.phases.labour import ChoiceWeights
+from ecosim.state.agents import TIE_SLOTS, Founder
+from ecosim.state.network import ring_ties
 from ecosim.testing import assert_backends_agree
-from ecosim.worlds import symmetric_world
+from ecosim.vocab import Action
 
 C, A, S = 5, 4, 3
 
@@ -45,31 +47,27 @@ def random_choice_inputs(seed, n=400):
         incentive=g.normal(0, 0.2, (C, A)),
         constant=g.normal(0, 1, A),
     )
-    w = Weights(*(g.random(len(Weights._fields)) + 0.1))
+    w = ChoiceWeights(*(g.random(len(ChoiceWeights._fields)) + 0.1))
     return who, where, w
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_choice_kernel_agrees_across_backends(seed):
     who, where, w = random_choice_inputs(seed)
-    _, args = assert_backends_agree(talent.choose_careers, who, where, w, seed, 9,
-                                    np.empty(who.uid.size, np.int64))
-    choice = args[-1]
+    choice, _ = assert_backends_agree(talent.choose_careers, who, where, w, seed, 9)
     assert np.all((choice >= 0) & (choice < C * A))
     # research posts and founding only for those allowed to take them
-    assert not np.any((choice % A == 2) & ~who.research_ok)
-    assert not np.any((choice % A == 3) & ~who.found_ok)
+    assert not np.any((choice % A == Action.RESEARCH) & ~who.research_ok)
+    assert not np.any((choice % A == Action.FOUND) & ~who.found_ok)
 
 
 def test_choice_follows_the_utility():
     who, where, w = random_choice_inputs(5, n=20_000)
     w = w._replace(amenity=1.0)
-    base = np.empty(who.uid.size, np.int64)
-    talent.choose_careers(who, where, w, 1, 1, base)
+    base = talent.choose_careers(who, where, w, 1, 1)
     # raise one city's amenity: more searchers choose it, and nothing else changes
     richer = where._replace(amenity=where.amenity + np.eye(C)[2] * 1.0)
-    more = np.empty_like(base)
-    talent.choose_careers(who, richer, w, 1, 1, more)
+    more = talent.choose_careers(who, richer, w, 1, 1)
     assert np.count_nonzero(more // A == 2) > np.count_nonzero(base // A == 2) * 1.5
     # with the same noise, a searcher who chose city 2 before still does
     assert np.all(more[base // A == 2] // A == 2)
@@ -82,9 +80,9 @@ def test_matching_hires_the_most_skilled_into_the_open_positions():
     skill = np.array([0.1, 2.0, 1.0, 5.0, -1.0, 9.0, 9.0], dtype=np.float32)
     market_start = np.array([0, 2, 2, 3], dtype=np.int64)
     slots = np.array([100, 101, 102], dtype=np.int64)
-    _, args = assert_backends_agree(talent.match_jobs, choice, current, skill, market_start,
-                                        slots, np.empty(7, np.int64))
-    assert args[-1].tolist() == [-1, 100, 101, -1, 102, -1, -1]
+    hired, _ = assert_backends_agree(talent.match_jobs, Applicants(choice, current, skill),
+                                     Openings(market_start, slots))
+    assert hired.tolist() == [-1, 100, 101, -1, 102, -1, -1]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -97,9 +95,8 @@ def test_matching_agrees_across_backends_on_random_markets(seed):
     open_n = g.integers(0, 60, markets)
     start = np.r_[0, np.cumsum(open_n)].astype(np.int64)
     slots = g.integers(0, 10**6, start[-1]).astype(np.int64)
-    _, args = assert_backends_agree(talent.match_jobs, choice, current, skill, start, slots,
-                                    np.empty(n, np.int64))
-    hired = args[-1]
+    hired, _ = assert_backends_agree(talent.match_jobs, Applicants(choice, current, skill),
+                                     Openings(start, slots))
     for m in range(markets):
         applicants = (choice == m) & (choice != current)
         got = hired[applicants] >= 0
@@ -115,16 +112,16 @@ def test_ties_kernels_agree_and_count_only_the_living():
     added = np.zeros(n, np.int32)
     uid = np.arange(n, dtype=np.int64) + 1000
     a, b = g.integers(0, n, 3000), g.integers(0, n, 3000)
-    _, (ties, added, *_) = assert_backends_agree(talent.add_ties, ties, added, uid, a, b)
-    assert added.sum() == 2 * np.count_nonzero(a != b)
     row_of_uid = np.full(n + 1000, -1, np.int64)
     row_of_uid[uid] = np.arange(n)
     alive = g.random(n) < 0.7
     city = g.integers(0, C, n)
+    net = Network(ties, added, uid, row_of_uid, alive, city)
+    _, (net, *_) = assert_backends_agree(talent.add_ties, net, a, b)
+    ties, added = net.ties, net.ties_added
+    assert added.sum() == 2 * np.count_nonzero(a != b)
     rows = np.flatnonzero(alive)
-    _, args = assert_backends_agree(talent.count_ties_by_city, rows, ties, row_of_uid, alive, city,
-                                    np.empty((rows.size, C)))
-    counts = args[-1]
+    counts, _ = assert_backends_agree(talent.count_ties_by_city, net, rows, C)
     for j, r in enumerate(rows[:50]):
         known = [row_of_uid[u] for u in ties[r] if u >= 0]
         want = np.bincount([city[q] for q in known if alive[q]], minlength=C)
@@ -138,7 +135,7 @@ def test_ring_ties_give_everyone_their_ties_within_the_group():
     people["ties"][rows] = -1
     people["ties_added"][rows] = 0
     groups = np.repeat([0, 1], 20)
-    ring_ties(m, rows, groups, 4)
+    ring_ties(m.world, rows, groups, 4)
     assert np.all(people["ties_added"][rows] == 4)
     for r, grp in zip(rows, groups, strict=True):
         friends = people.rows_of(people["ties"][r][people["ties"][r] >= 0])

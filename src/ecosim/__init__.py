@@ -4,7 +4,7 @@ Mesa agents (founders, startups, institutes, investors, factories) are views ove
 struct-of-arrays tables; each monthly phase is one Numba kernel over those arrays.
 """
 
-from ecosim.scenario import Scenario, ScenarioError, load_scenario, packaged_scenarios
+from ecosim.inputs.scenario import Scenario, ScenarioError, load_scenario, packaged_scenarios
 
 __version__ = "0.1.0"
 

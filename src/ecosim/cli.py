@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ecosim.scenario import ScenarioError, load_scenario, packaged_scenarios, to_dict
+from ecosim.inputs.scenario import ScenarioError, load_scenario, packaged_scenarios, to_dict
 
 __all__ = ["main", "summary_table"]
 
@@ -206,7 +206,7 @@ def _add_sweep_parser(sub: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from ecosim.experiment import sweep
+    from ecosim.experiments.sweep import sweep
 
     if args.scheduler and args.executor not in (None, "dask"):
         raise SystemExit(f"error: --scheduler needs --executor dask, not {args.executor}")

@@ -1,7 +1,7 @@
 """The 2030 question: does the Startup City project put five Korean cities in the top 100?
 
 :func:`startup_cities_2030` runs baseline and policy scenarios from January 2025
-to December 2030 as an ensemble (``ecosim.experiment``), then summarises each
+to December 2030 as an ensemble (``ecosim.experiments``), then summarises each
 city's world rank in 2025 and 2030, the probability of a top-100 place, graduate
 retention after three years and the capital region's share of funding, and the
 headline probability that at least five Korean cities are in the top 100 in 2030.
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ecosim.ranking import city_scores
-from ecosim.registry import register_output
+from ecosim.experiments.registry import register_output
+from ecosim.outputs.ranking import city_scores
 
 if TYPE_CHECKING:
     from ecosim.model import EcosystemModel
@@ -31,7 +31,7 @@ TARGET_CITIES = 5
 
 @register_output("scores", replace=True)
 def _scores(model: EcosystemModel) -> pd.DataFrame:
-    return city_scores(model)
+    return city_scores(model.city_frame(), model.spec)
 
 
 @register_output("yearly", replace=True)
@@ -98,8 +98,8 @@ def startup_cities_2030(
     Returns:
         The summary table and headline probabilities.
     """
-    from ecosim.experiment import Experiment, run_experiment
-    from ecosim.store import load_results
+    from ecosim.experiments import Experiment, run_experiment
+    from ecosim.experiments.store import load_results
 
     out = Path(out)
     experiment = Experiment(
@@ -119,7 +119,7 @@ def startup_cities_2030(
     table.to_csv(out / "summary_table.csv")
     headline.to_csv(out / "headline.csv")
     if plots:
-        from ecosim.plots import study_plots
+        from ecosim.outputs.plots import study_plots
 
         study_plots(scores, yearly, retention, load_results(out, "flows"), out)
     return StudyResult(table=table, headline=headline, out=out)

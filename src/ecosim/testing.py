@@ -18,8 +18,9 @@ __all__ = ["assert_backends_agree"]
 def assert_backends_agree(kernel: Any, *args: Any, rtol: float = 0.0) -> tuple[Any, list[Any]]:
     """Run ``kernel`` compiled and as its reference body on copies of ``args``; compare.
 
-    Every array argument is compared after the call (kernels write outputs in
-    place), and so are the return values. By default the comparison is exact:
+    Every array argument, and every array inside a (named) tuple argument, is
+    compared after the call (kernels write some outputs in place), and so are
+    the return values. By default the comparison is exact:
     the kernels are written so that both backends give the same numbers.
 
     Args:
@@ -39,15 +40,16 @@ def assert_backends_agree(kernel: Any, *args: Any, rtol: float = 0.0) -> tuple[A
     want = reference(kernel)(*reference_args)
     _compare("return value", got, want, rtol)
     for i, (a, b) in enumerate(zip(compiled_args, reference_args, strict=True)):
-        if isinstance(a, np.ndarray):
+        if isinstance(a, np.ndarray | tuple):
             _compare(f"argument {i}", a, b, rtol)
     return got, compiled_args
 
 
 def _compare(what: str, got: Any, want: Any, rtol: float) -> None:
     if isinstance(got, tuple):
-        for j, (g, w) in enumerate(zip(got, want, strict=True)):
-            _compare(f"{what}[{j}]", g, w, rtol)
+        names = getattr(got, "_fields", range(len(got)))
+        for name, g, w in zip(names, got, want, strict=True):
+            _compare(f"{what}.{name}" if isinstance(name, str) else f"{what}[{name}]", g, w, rtol)
         return
     got_a, want_a = np.asarray(got), np.asarray(want)
     if got_a.shape != want_a.shape:

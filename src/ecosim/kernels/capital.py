@@ -12,14 +12,66 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import Phase, choice, normal, stream, uniform
+import numpy as np
 
-_FUNDRAISING = int(Phase.FUNDRAISING)
+from ecosim.kernels._jit import kernel
+from ecosim.kernels.rng import choice, normal, stream, uniform
+from ecosim.vocab import Phase
+
+
+class Seekers(NamedTuple):
+    """Startups seeking a round this month, in the order they meet investors (n rows).
+
+    Attributes:
+        uid: Agent ids (random-number keys), int64.
+        city: City, int64.
+        sector: Sector, int64.
+        quality: Latent quality.
+        revenue: Monthly revenue (KRW).
+        round_stage: Index into ``ROUND_STAGES`` of the round each seeks, int64.
+    """
+
+    uid: np.ndarray
+    city: np.ndarray
+    sector: np.ndarray
+    quality: np.ndarray
+    revenue: np.ndarray
+    round_stage: np.ndarray
+
+
+class Investors(NamedTuple):
+    """The investor table as the deal market reads it (I rows).
+
+    Attributes:
+        cum_weights: (C, R, I) cumulative sampling weights over investor rows.
+        reach: (C, I) each investor's reach to each city, in [0, 1].
+        thesis: (I,) int64 sector bit masks.
+        budget: (I,) float64 what each investor may invest now (KRW), decreased
+            by the rounds it pays.
+    """
+
+    cum_weights: np.ndarray
+    reach: np.ndarray
+    thesis: np.ndarray
+    budget: np.ndarray
+
+
+class Deals(NamedTuple):
+    """Rounds made by :func:`match_deals` (n rows, one per seeker).
+
+    Attributes:
+        lead: int64 investor row that leads the round, -1 if none.
+        amount: Round size (KRW), 0 if none.
+        pre_money: Pre-money valuation (KRW), 0 if none.
+    """
+
+    lead: np.ndarray
+    amount: np.ndarray
+    pre_money: np.ndarray
 
 
 class Market(NamedTuple):
-    """The capital market's rules (see ``ecosim.params.Capital``).
+    """The capital market's rules (``ecosim.inputs.params.Capital``, by name).
 
     Attributes:
         log_min: Log smallest round (KRW) by round stage, (R,).
@@ -47,8 +99,7 @@ class Market(NamedTuple):
 
 
 @kernel
-def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, reach, thesis,
-                budget, mk, seed, month, lead, amount, pre_money):
+def match_deals(seekers, investors, mk, seed, month):
     """Match seekers with investors, one seeker at a time, in the given order.
 
     For seeker i raising a round of stage r (draw numbers in brackets):
@@ -72,30 +123,30 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, r
     Sequential, so an investor's budget is never spent twice.
 
     Args:
-        uid: (n,) int64 seekers' ids.
-        city: (n,) seekers' cities.
-        sector: (n,) seekers' sectors.
-        quality: (n,) seekers' latent quality.
-        revenue: (n,) seekers' monthly revenue (KRW).
-        round_stage: (n,) index into ROUND_STAGES of the round each seeks.
-        cum_weights: (C, R, I) cumulative sampling weights over investor rows.
-        reach: (C, I) each investor's reach to each city, in [0, 1].
-        thesis: (I,) int64 sector bit masks.
-        budget: (I,) float64 what each investor may invest now (KRW), decreased
-            by the rounds it pays.
+        seekers: :class:`Seekers`.
+        investors: :class:`Investors`; its ``budget`` is decreased by the rounds made.
         mk: :class:`Market`.
         seed: Run seed.
         month: Model month.
-        lead: (n,) int64 output: investor row that leads the round, -1 if none.
-        amount: (n,) float64 output: round size (KRW), 0 if none.
-        pre_money: (n,) float64 output: pre-money valuation (KRW), 0 if none.
+
+    Returns:
+        :class:`Deals`.
     """
-    s = stream(seed, month, _FUNDRAISING)
-    for i in range(uid.shape[0]):
-        lead[i] = -1
-        amount[i] = 0.0
-        pre_money[i] = 0.0
-        r = round_stage[i]
+    uid = seekers.uid
+    city = seekers.city
+    sector = seekers.sector
+    quality = seekers.quality
+    cum_weights = investors.cum_weights
+    reach = investors.reach
+    thesis = investors.thesis
+    budget = investors.budget
+    n = uid.shape[0]
+    lead = np.full(n, -1, dtype=np.int64)
+    amount = np.zeros(n)
+    pre_money = np.zeros(n)
+    s = stream(seed, month, Phase.FUNDRAISING)
+    for i in range(n):
+        r = seekers.round_stage[i]
         w = cum_weights[city[i], r]
         if w[w.shape[0] - 1] <= 0.0:
             continue
@@ -120,7 +171,7 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, r
                 continue
             value = (size * (1.0 - mk.dilution) / mk.dilution
                      * math.exp(mk.valuation_quality * (seen - mk.bar[r])))
-            value = max(value, mk.arr_multiple * 12.0 * revenue[i])
+            value = max(value, mk.arr_multiple * 12.0 * seekers.revenue[i])
             if value > best:
                 best = value
                 best_j = j
@@ -130,3 +181,4 @@ def match_deals(uid, city, sector, quality, revenue, round_stage, cum_weights, r
             lead[i] = best_j
             amount[i] = best_size
             pre_money[i] = best
+    return Deals(lead, amount, pre_money)

@@ -9,47 +9,106 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import Phase, choice, gumbel, normal, stream, uniform
+from ecosim.kernels.rng import choice, gumbel, normal, stream, uniform
+from ecosim.vocab import Outcome, Phase, Stage
 
-_PROGRESS = int(Phase.PROGRESS)
-_SETTLEMENT = int(Phase.SETTLEMENT)
-_RELOCATION = int(Phase.RELOCATION)
-_DEMONSTRATION = int(Phase.DEMONSTRATION)
 
-#: Outcomes written by :func:`settle`.
-CONTINUES, DIES, ACQUIRED, IPO = 0, 1, 2, 3
-_SERIES_A = 2
-_SERIES_C_PLUS = 4
+class Startups(NamedTuple):
+    """The startup table's columns as the kernels read and write them (F rows each).
+
+    Views over the table: a kernel's writes (traction, revenue, cash, months
+    since the last round) reach the table.
+
+    Attributes:
+        alive: Live rows, bool.
+        uid: Agent ids (random-number keys), int64.
+        stage: :class:`~ecosim.vocab.Stage`.
+        quality: Latent quality.
+        traction: Market traction (log scale).
+        revenue: Monthly revenue (KRW).
+        cash: Cash (KRW).
+        valuation: Last post-money valuation (KRW).
+        demos: Demonstrations completed.
+        months_since_round: Months since the last round (or founding).
+    """
+
+    alive: np.ndarray
+    uid: np.ndarray
+    stage: np.ndarray
+    quality: np.ndarray
+    traction: np.ndarray
+    revenue: np.ndarray
+    cash: np.ndarray
+    valuation: np.ndarray
+    demos: np.ndarray
+    months_since_round: np.ndarray
+
+
+class Candidates(NamedTuple):
+    """Startups taking part in a matching or choice this month (n rows each).
+
+    Attributes:
+        uid: Agent ids (random-number keys), int64.
+        city: Current city, int64.
+        sector: Sector, int64.
+    """
+
+    uid: np.ndarray
+    city: np.ndarray
+    sector: np.ndarray
 
 
 class Growth(NamedTuple):
-    """Parameters of :func:`progress` (see ``ecosim.params.Firms``)."""
+    """Parameters of :func:`progress` (``ecosim.inputs.params.Firms``, by name).
 
-    target: float
-    quality: float
-    fit: float
-    speed: float
-    sd: float
+    Attributes:
+        traction_target: Traction a startup of zero quality tends to.
+        traction_quality: Rise of the target per unit of quality.
+        traction_fit: Rise of the target per unit of local research fit.
+        traction_speed: Share of the gap to the target closed each month.
+        traction_sd: Standard deviation of monthly traction shocks.
+        revenue_krw: Monthly revenue at traction 0 (KRW).
+        burn_per_head_krw: Monthly cash spent per paid head (KRW).
+    """
+
+    traction_target: float
+    traction_quality: float
+    traction_fit: float
+    traction_speed: float
+    traction_sd: float
     revenue_krw: float
     burn_per_head_krw: float
 
 
 class Exits(NamedTuple):
-    """Parameters of :func:`settle` (see ``ecosim.params.Firms``)."""
+    """Parameters of :func:`settle` (``ecosim.inputs.params.Firms``, by name)."""
 
     acquisition_hazard: float
-    demo_factor: float
-    premium: float
+    demo_acquisition: float
+    acquisition_premium: float
     ipo_valuation_krw: float
     ipo_hazard: float
     arr_multiple: float
 
 
+class Settlement(NamedTuple):
+    """What :func:`settle` decides (F rows each).
+
+    Attributes:
+        outcome: int8 :class:`~ecosim.vocab.Outcome`.
+        value: Exit value (KRW), 0 unless exiting.
+    """
+
+    outcome: np.ndarray
+    value: np.ndarray
+
+
 class Relocation(NamedTuple):
-    """Weights and what each city offers a firm, for :func:`relocate`.
+    """What each city offers a firm, and the weights, for :func:`relocate`.
 
     Attributes:
         log_investor: Log investor access, (C,).
@@ -58,170 +117,205 @@ class Relocation(NamedTuple):
         log_cost: Log cost of living, (C,).
         travel: Travel hours between cities, (C, C).
         incentive: Policy support for a head office in each city (utility), (C,).
-        w: Weights (investor, factories, talent, cost, move, travel), float64 (6,).
     """
 
-    log_investor: object
-    log_factories: object
-    log_talent: object
-    log_cost: object
-    travel: object
-    incentive: object
-    w: object
+    log_investor: np.ndarray
+    log_factories: np.ndarray
+    log_talent: np.ndarray
+    log_cost: np.ndarray
+    travel: np.ndarray
+    incentive: np.ndarray
+
+
+class Hosts(NamedTuple):
+    """Factories offering demonstration slots (P rows of the factory table).
+
+    Attributes:
+        cum_weights: (C, S, P) cumulative sampling weights over factory rows
+            (proximity times relevance to the sector).
+        slots: (P,) int slots left, decremented as they are taken.
+        uid: (P,) int64 factory ids.
+    """
+
+    cum_weights: np.ndarray
+    slots: np.ndarray
+    uid: np.ndarray
 
 
 @kernel(parallel=True)
-def progress(alive, uid, quality, fit, traction, revenue, cash, paid_heads, months_since_round,
-             g, seed, month, burn_out):
+def progress(su, fit, paid_heads, g, seed, month):
     """One month of a startup's life: traction moves, revenue comes in, cash burns.
 
-    Traction moves a share ``g.speed`` of the way to its target
-    ``g.target + g.quality * quality + g.fit * fit`` plus a shock ``g.sd * N(0, 1)``
-    (draw 0 of the PROGRESS stream), so revenue is bounded by quality; monthly revenue is
-    ``revenue_krw * exp(traction)``; burn is paid heads times the burn per head.
+    Traction moves a share ``traction_speed`` of the way to its target
+    ``traction_target + traction_quality * quality + traction_fit * fit`` plus
+    a shock ``traction_sd * N(0, 1)`` (draw 0 of the PROGRESS stream), so
+    revenue is bounded by quality; monthly revenue is ``revenue_krw *
+    exp(traction)``; burn is paid heads times the burn per head.
 
     Args:
-        alive: (F,) bool.
-        uid: (F,) int64 ids.
-        quality: (F,) latent quality.
-        fit: (F,) research fit of the startup's sector in its city.
-        traction: (F,) float64, updated.
-        revenue: (F,) float64 monthly revenue (KRW), overwritten.
-        cash: (F,) float64 (KRW), updated.
-        paid_heads: (F,) float staff on full pay (founders count at their share).
-        months_since_round: (F,) int, incremented.
+        su: :class:`Startups`; traction, revenue, cash and months since the
+            last round are updated.
+        fit: (F,) research fit of each startup's sector in its city.
+        paid_heads: (F,) staff on full pay (founders count at their share).
         g: :class:`Growth`.
         seed: Run seed.
         month: Model month.
-        burn_out: (F,) float64 output: cash spent this month (KRW).
+
+    Returns:
+        (F,) float64: cash spent this month (KRW), 0 for dead rows.
     """
-    s = stream(seed, month, _PROGRESS)
+    s = stream(seed, month, Phase.PROGRESS)
+    # One field per line, before the parallel loop: Numba's parfors lose writes
+    # made through a tuple's attribute inside prange, or to an array unpacked
+    # from a tuple together with others (``a, b = t.a, t.b``).
+    alive = su.alive
+    uid = su.uid
+    quality = su.quality
+    traction = su.traction
+    revenue = su.revenue
+    cash = su.cash
+    since = su.months_since_round
+    burn_out = np.zeros(alive.shape[0])
     for i in prange(alive.shape[0]):
-        burn_out[i] = 0.0
         if not alive[i]:
             continue
-        target = g.target + g.quality * float(quality[i]) + g.fit * float(fit[i])
-        traction[i] += g.speed * (target - traction[i]) + g.sd * normal(s, uid[i], 0)
+        target = (g.traction_target + g.traction_quality * float(quality[i])
+                  + g.traction_fit * float(fit[i]))
+        traction[i] += (g.traction_speed * (target - traction[i])
+                        + g.traction_sd * normal(s, uid[i], 0))
         revenue[i] = g.revenue_krw * math.exp(traction[i])
         burn = paid_heads[i] * g.burn_per_head_krw
         burn_out[i] = burn
         cash[i] += revenue[i] - burn
-        months_since_round[i] += 1
+        since[i] += 1
+    return burn_out
 
 
 @kernel(parallel=True)
-def settle(alive, uid, stage, cash, traction, revenue, valuation, demos, x, seed, month,
-           outcome, value):
+def settle(su, x, seed, month):
     """Decide each startup's fate this month: continue, die, be acquired or go public.
 
     A startup whose cash is negative dies. Otherwise, at Series A or later with
     positive traction, it is acquired with probability ``acquisition_hazard``
-    (times ``demo_factor`` after a demonstration; draw 0); at Series C+ with a
-    value of at least ``ipo_valuation_krw`` it goes public with probability
-    ``ipo_hazard`` (draw 1). The exit value is the larger of the last valuation
-    and ``arr_multiple`` times yearly revenue; an acquirer pays ``premium`` on it.
+    (times ``demo_acquisition`` after a demonstration; draw 0); at Series C+
+    with a value of at least ``ipo_valuation_krw`` it goes public with
+    probability ``ipo_hazard`` (draw 1). The exit value is the larger of the
+    last valuation and ``arr_multiple`` times yearly revenue; an acquirer pays
+    ``acquisition_premium`` on it.
 
     Args:
-        alive: (F,) bool.
-        uid: (F,) int64 ids.
-        stage: (F,) stage.
-        cash: (F,) cash (KRW).
-        traction: (F,) traction.
-        revenue: (F,) monthly revenue (KRW).
-        valuation: (F,) last post-money valuation (KRW).
-        demos: (F,) demonstrations completed.
+        su: :class:`Startups` (read only).
         x: :class:`Exits`.
         seed: Run seed.
         month: Model month.
-        outcome: (F,) int8 output: CONTINUES, DIES, ACQUIRED or IPO.
-        value: (F,) float64 output: exit value (KRW), 0 unless exiting.
+
+    Returns:
+        :class:`Settlement`.
     """
-    s = stream(seed, month, _SETTLEMENT)
-    for i in prange(alive.shape[0]):
-        outcome[i] = CONTINUES
-        value[i] = 0.0
+    s = stream(seed, month, Phase.SETTLEMENT)
+    alive = su.alive
+    uid = su.uid
+    stage = su.stage
+    cash = su.cash
+    traction = su.traction
+    revenue = su.revenue
+    valuation = su.valuation
+    demos = su.demos
+    n = alive.shape[0]
+    outcome = np.empty(n, dtype=np.int8)
+    value = np.zeros(n)
+    for i in prange(n):
+        outcome[i] = Outcome.CONTINUES
         if not alive[i]:
             continue
         if cash[i] < 0.0:
-            outcome[i] = DIES
+            outcome[i] = Outcome.DIES
             continue
         worth = max(valuation[i], x.arr_multiple * 12.0 * revenue[i])
-        if stage[i] >= _SERIES_A and traction[i] > 0.0:
-            p = x.acquisition_hazard * (x.demo_factor if demos[i] > 0 else 1.0)
+        if stage[i] >= Stage.SERIES_A and traction[i] > 0.0:
+            p = x.acquisition_hazard * (x.demo_acquisition if demos[i] > 0 else 1.0)
             if uniform(s, uid[i], 0) < p:
-                outcome[i] = ACQUIRED
-                value[i] = worth * x.premium
+                outcome[i] = Outcome.ACQUIRED
+                value[i] = worth * x.acquisition_premium
                 continue
-        if stage[i] >= _SERIES_C_PLUS and worth >= x.ipo_valuation_krw:
+        if stage[i] >= Stage.SERIES_C_PLUS and worth >= x.ipo_valuation_krw:
             if uniform(s, uid[i], 1) < x.ipo_hazard:
-                outcome[i] = IPO
+                outcome[i] = Outcome.IPO
                 value[i] = worth
+    return Settlement(outcome, value)
 
 
 @kernel(parallel=True)
-def relocate(uid, city, sector, r, seed, month, new_city):
+def relocate(firms, r, w, seed, month):
     """Firm-level random-utility choice of a head-office city for each candidate.
 
     Utility of city c for a firm of sector s now in city h::
 
-        w0 * log_investor[c] + w1 * log_factories[c, s] + w2 * log_talent[c, s]
-        - w3 * log_cost[c] + incentive[c] - (w4 + w5 * travel[h, c]) [c != h]
+        w.investor * log_investor[c] + w.factories * log_factories[c, s]
+        + w.talent * log_talent[c, s] - w.cost * log_cost[c] + incentive[c]
+        - (w.move + w.travel * travel[h, c]) [c != h]
         + Gumbel noise (draw c of the RELOCATION stream)
 
     Args:
-        uid: (n,) int64 ids.
-        city: (n,) current city.
-        sector: (n,) sector.
+        firms: :class:`Candidates`.
         r: :class:`Relocation`.
+        w: The relocation weights, a named tuple with one field per
+            ``w_reloc_*`` field of the scenario's firms section, named without
+            the prefix (``ecosim.phases.firms.relocation_weights``).
         seed: Run seed.
         month: Model month.
-        new_city: (n,) int64 output: the chosen city (== city to stay).
+
+    Returns:
+        (n,) int64: the chosen city of each firm (its current city to stay).
     """
-    s = stream(seed, month, _RELOCATION)
-    w = r.w
+    s = stream(seed, month, Phase.RELOCATION)
+    uid = firms.uid
+    city = firms.city
+    sectors = firms.sector
+    new_city = np.empty(uid.shape[0], dtype=np.int64)
     for i in prange(uid.shape[0]):
         h = city[i]
+        sector = sectors[i]
         best = -math.inf
         best_c = h
         for c in range(r.log_cost.shape[0]):
-            u = (w[0] * r.log_investor[c] + w[1] * r.log_factories[c, sector[i]]
-                 + w[2] * r.log_talent[c, sector[i]] - w[3] * r.log_cost[c] + r.incentive[c])
+            u = (w.investor * r.log_investor[c] + w.factories * r.log_factories[c, sector]
+                 + w.talent * r.log_talent[c, sector] - w.cost * r.log_cost[c] + r.incentive[c])
             if c != h:
-                u -= w[4] + w[5] * r.travel[h, c]
+                u -= w.move + w.travel * r.travel[h, c]
             u += gumbel(s, uid[i], c)
             if u > best:
                 best = u
                 best_c = c
         new_city[i] = best_c
+    return new_city
 
 
 @kernel
-def match_demonstrations(uid, city, sector, cum_weights, slots, factory_uid, seed, month,
-                         partner):
+def match_demonstrations(applicants, hosts, seed, month):
     """Each applicant asks one factory for a demonstration slot; first come, first served.
 
     Applicants are taken in the order given; each samples one factory from
-    ``cum_weights[city, sector]`` (proximity times relevance of the factory's
-    industry to the sector; draw 0) and takes a slot if one is left.
+    ``hosts.cum_weights[city, sector]`` (draw 0 of the DEMONSTRATION stream)
+    and takes a slot if one is left.
 
     Args:
-        uid: (n,) int64 applicants' ids.
-        city: (n,) applicants' cities.
-        sector: (n,) applicants' sectors.
-        cum_weights: (C, S, P) cumulative sampling weights over factory rows.
-        slots: (P,) int slots left, decremented.
-        factory_uid: (P,) int64 factory ids.
+        applicants: :class:`Candidates`.
+        hosts: :class:`Hosts`; its ``slots`` are decremented.
         seed: Run seed.
         month: Model month.
-        partner: (n,) int64 output: the hosting factory's uid, -1 if none.
+
+    Returns:
+        (n,) int64: the hosting factory's uid, -1 if none.
     """
-    s = stream(seed, month, _DEMONSTRATION)
-    for i in range(uid.shape[0]):
-        partner[i] = -1
-        w = cum_weights[city[i], sector[i]]
+    s = stream(seed, month, Phase.DEMONSTRATION)
+    partner = np.full(applicants.uid.shape[0], -1, dtype=np.int64)
+    for i in range(applicants.uid.shape[0]):
+        w = hosts.cum_weights[applicants.city[i], applicants.sector[i]]
         if w[w.shape[0] - 1] <= 0.0:
             continue
-        j = choice(w, s, uid[i], 0)
-        if slots[j] > 0:
-            slots[j] -= 1
-            partner[i] = factory_uid[j]
+        j = choice(w, s, applicants.uid[i], 0)
+        if hosts.slots[j] > 0:
+            hosts.slots[j] -= 1
+            partner[i] = hosts.uid[j]
+    return partner

@@ -5,55 +5,95 @@ Shapes: N = rows of the founder table.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import Phase, stream, uniform
+from ecosim.kernels.rng import stream, uniform
+from ecosim.vocab import Departure, Phase
 
-_AGEING = int(Phase.AGEING)
 
-#: Departure codes written by :func:`age_and_depart`.
-STAYS, RETIRES, EMIGRATES, EXITS = 0, 1, 2, 3
+class Ageing(NamedTuple):
+    """The founder table's columns that ageing reads and writes (N rows each).
+
+    Attributes:
+        age_months: Ages (months), incremented for live rows.
+        months_in_city: Months in the current city, incremented for live rows.
+        experience_months: Work experience (months), incremented for live rows
+            not searching.
+        alive: Live rows.
+        searching: Without a position after this month's matching.
+        uid: Agent ids (random-number keys), int64.
+    """
+
+    age_months: np.ndarray
+    months_in_city: np.ndarray
+    experience_months: np.ndarray
+    alive: np.ndarray
+    searching: np.ndarray
+    uid: np.ndarray
+
+
+class Hazards(NamedTuple):
+    """Monthly departure hazards (see ``ecosim.inputs.params.Behaviour``).
+
+    Attributes:
+        retirement_age_months: Age (months) from which retirement is possible.
+        retire: Monthly probability of retiring once eligible.
+        emigrate: Monthly probability of emigrating.
+        exit: Monthly probability that a searcher leaves technical work.
+    """
+
+    retirement_age_months: int
+    retire: float
+    emigrate: float
+    exit: float
 
 
 @kernel(parallel=True)
-def age_and_depart(age_months, months_in_city, experience_months, alive, searching, uid, seed,
-                   month, retirement_age_months, retire_p, emigrate_p, exit_p, departure):
+def age_and_depart(people, h, seed, month):
     """Age every live person one month and decide who leaves the model.
 
     In this order, with draws 0, 1, 2 of the AGEING stream: a person past
-    ``retirement_age_months`` retires with probability ``retire_p``; anyone
-    emigrates with probability ``emigrate_p``; a searcher without a position
-    leaves technical work with probability ``exit_p``. Each row is written only
+    ``h.retirement_age_months`` retires with probability ``h.retire``; anyone
+    emigrates with probability ``h.emigrate``; a searcher without a position
+    leaves technical work with probability ``h.exit``. Each row is written only
     by the iteration that owns it.
 
     Args:
-        age_months: (N,) int ages in months, incremented for live rows.
-        months_in_city: (N,) int, incremented for live rows.
-        experience_months: (N,) int, incremented for live rows not searching.
-        alive: (N,) bool.
-        searching: (N,) bool: without a position after this month's matching.
-        uid: (N,) int64 agent ids (random-number keys).
+        people: :class:`Ageing`; ages, months in city and experience are updated.
+        h: :class:`Hazards`.
         seed: Run seed.
         month: Model month.
-        retirement_age_months: Age (months) from which retirement is possible.
-        retire_p: Monthly probability of retiring once eligible.
-        emigrate_p: Monthly probability of emigrating.
-        exit_p: Monthly probability that a searcher leaves technical work.
-        departure: (N,) int8 output: STAYS, RETIRES, EMIGRATES or EXITS.
+
+    Returns:
+        (N,) int8 :class:`~ecosim.vocab.Departure` of each row.
     """
-    s = stream(seed, month, _AGEING)
-    for i in prange(age_months.shape[0]):
-        departure[i] = STAYS
+    s = stream(seed, month, Phase.AGEING)
+    # One field per line, before the parallel loop: Numba's parfors lose writes
+    # made through a tuple's attribute inside prange, or to an array unpacked
+    # from a tuple together with others (``a, b = t.a, t.b``).
+    age = people.age_months
+    in_city = people.months_in_city
+    experience = people.experience_months
+    alive = people.alive
+    searching = people.searching
+    uid = people.uid
+    departure = np.empty(age.shape[0], dtype=np.int8)
+    for i in prange(age.shape[0]):
+        departure[i] = Departure.STAYS
         if not alive[i]:
             continue
-        age_months[i] += 1
-        months_in_city[i] += 1
+        age[i] += 1
+        in_city[i] += 1
         if not searching[i]:
-            experience_months[i] += 1
-        if age_months[i] >= retirement_age_months and uniform(s, uid[i], 0) < retire_p:
-            departure[i] = RETIRES
-        elif uniform(s, uid[i], 1) < emigrate_p:
-            departure[i] = EMIGRATES
-        elif searching[i] and uniform(s, uid[i], 2) < exit_p:
-            departure[i] = EXITS
+            experience[i] += 1
+        if age[i] >= h.retirement_age_months and uniform(s, uid[i], 0) < h.retire:
+            departure[i] = Departure.RETIRES
+        elif uniform(s, uid[i], 1) < h.emigrate:
+            departure[i] = Departure.EMIGRATES
+        elif searching[i] and uniform(s, uid[i], 2) < h.exit:
+            departure[i] = Departure.EXITS
+    return departure

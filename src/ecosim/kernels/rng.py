@@ -7,7 +7,7 @@ folded in one component at a time.
 
 Usage inside a kernel::
 
-    s = stream(seed, month, Phase.AGEING)  # once per kernel call
+    s = stream(seed, month, Phase.AGEING)  # once per kernel call (Phase: ecosim.vocab)
     u = uniform(s, uid[i], 0)              # draw 0 of agent uid[i]
 
 Each variate an agent needs in one phase takes its own draw number.
@@ -16,31 +16,13 @@ Each variate an agent needs in one phase takes its own draw number.
 from __future__ import annotations
 
 import math
-from enum import IntEnum
 
 import numpy as np
 
 from ecosim.kernels._jit import kernel
+from ecosim.vocab import Phase
 
 __all__ = ["Phase", "choice", "gumbel", "mix", "normal", "stream", "uniform"]
-
-
-class Phase(IntEnum):
-    """Stream identifiers: one per phase of the month (DESIGN.md section 3)."""
-
-    BUILD = 0
-    GRADUATION = 1
-    CAREER = 2
-    MATCHING = 3
-    FOUNDING = 4
-    PROGRESS = 5
-    FUNDRAISING = 6
-    DEMONSTRATION = 7
-    SETTLEMENT = 8
-    REINVESTMENT = 9
-    AGEING = 10
-    SEARCH = 11
-    RELOCATION = 12
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -14,11 +14,30 @@ import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import Phase, gumbel, stream
+from ecosim.kernels.rng import gumbel, stream
+from ecosim.vocab import Action, Phase
 
-_CAREER = int(Phase.CAREER)
-_RESEARCH, _FOUND = 2, 3
 _NEG_INF = -np.inf
+
+
+class Network(NamedTuple):
+    """The founder table's tie columns (N rows each; views, so writes reach the table).
+
+    Attributes:
+        ties: (N, K) int64 uids of each person's ties (-1: empty slot).
+        ties_added: (N,) int ties ever added (the next ring slot is this mod K).
+        uid: (N,) int64 each row's uid.
+        row_of_uid: (U,) int64 row of each uid (-1: not a live person).
+        alive: (N,) bool.
+        city: (N,) int city of each row.
+    """
+
+    ties: np.ndarray
+    ties_added: np.ndarray
+    uid: np.ndarray
+    row_of_uid: np.ndarray
+    alive: np.ndarray
+    city: np.ndarray
 
 
 class Searchers(NamedTuple):
@@ -74,65 +93,79 @@ class Places(NamedTuple):
     constant: np.ndarray
 
 
-class Weights(NamedTuple):
-    """Utility weights (see ``ecosim.scenario.Behaviour``)."""
+class Applicants(NamedTuple):
+    """This month's searchers as the job market sees them (n rows each).
 
-    wage: float
-    open: float
-    ties: float
-    investor: float
-    amenity: float
-    cost: float
-    move: float
-    travel: float
-    home: float
-    alma: float
-    stay: float
-    serial: float
-    scene: float
+    Attributes:
+        choice: Chosen market ``city * A + action``, int64.
+        current: Current alternative (-1: no position), int64.
+        skill: Skill (applicants are ranked by it).
+    """
+
+    choice: np.ndarray
+    current: np.ndarray
+    skill: np.ndarray
+
+
+class Openings(NamedTuple):
+    """Open positions as slots, grouped by market (M markets, P positions).
+
+    Attributes:
+        market_start: (M + 1,) int64 offsets into ``employer``: market m's
+            slots are ``employer[market_start[m]:market_start[m + 1]]``, in the
+            order employers fill them.
+        employer: (P,) int64 employer uid of each open position.
+    """
+
+    market_start: np.ndarray
+    employer: np.ndarray
 
 
 @kernel
-def add_ties(ties, ties_added, uid, a_rows, b_rows):
+def add_ties(net, a_rows, b_rows):
     """Add a symmetric tie for each pair (a_rows[j], b_rows[j]).
 
     Each side writes the other's uid into its ring of K slots, replacing the
     oldest tie when full. Sequential: a row may appear in several pairs.
 
     Args:
-        ties: (N, K) int64 uids, modified in place.
-        ties_added: (N,) int ties ever added, modified in place.
-        uid: (N,) int64 uids.
+        net: :class:`Network`; ``ties`` and ``ties_added`` are modified in place.
         a_rows: (E,) int rows.
         b_rows: (E,) int rows.
     """
+    ties = net.ties
+    added = net.ties_added
+    uid = net.uid
     k = ties.shape[1]
     for j in range(a_rows.shape[0]):
         a = a_rows[j]
         b = b_rows[j]
         if a == b:
             continue
-        ties[a, ties_added[a] % k] = uid[b]
-        ties_added[a] += 1
-        ties[b, ties_added[b] % k] = uid[a]
-        ties_added[b] += 1
+        ties[a, added[a] % k] = uid[b]
+        added[a] += 1
+        ties[b, added[b] % k] = uid[a]
+        added[b] += 1
 
 
 @kernel(parallel=True)
-def count_ties_by_city(rows, ties, row_of_uid, alive, city, out):
+def count_ties_by_city(net, rows, n_cities):
     """For each person in ``rows``, count their living ties in each city.
 
     Args:
+        net: :class:`Network`.
         rows: (n,) founder rows.
-        ties: (N, K) int64 uids (-1: empty).
-        row_of_uid: (U,) row of each uid (-1: gone).
-        alive: (N,) bool.
-        city: (N,) int city of each row.
-        out: (n, C) float64, overwritten.
+        n_cities: C.
+
+    Returns:
+        (n, C) float64: ties of each person living in each city.
     """
+    out = np.zeros((rows.shape[0], n_cities))
+    ties = net.ties
+    row_of_uid = net.row_of_uid
+    alive = net.alive
+    city = net.city
     for j in prange(rows.shape[0]):
-        for c in range(out.shape[1]):
-            out[j, c] = 0.0
         r = rows[j]
         for k in range(ties.shape[1]):
             u = ties[r, k]
@@ -141,10 +174,11 @@ def count_ties_by_city(rows, ties, row_of_uid, alive, city, out):
             q = row_of_uid[u]
             if q >= 0 and alive[q]:
                 out[j, city[q]] += 1.0
+    return out
 
 
 @kernel(parallel=True)
-def choose_careers(who, where, w, seed, month, choice):
+def choose_careers(who, where, w, seed, month):
     """Random-utility choice of (city, action) for every searcher.
 
     Utility of alternative (c, a) for searcher i::
@@ -163,14 +197,19 @@ def choose_careers(who, where, w, seed, month, choice):
     Args:
         who: :class:`Searchers`.
         where: :class:`Places`.
-        w: :class:`Weights`.
+        w: The choice weights, a named tuple with one field per ``w_*`` field
+            of the scenario's behaviour section, named without the prefix
+            (``ecosim.phases.labour.choice_weights``).
         seed: Run seed.
         month: Model month.
-        choice: (n,) int64 output: the chosen ``c * A + a``.
+
+    Returns:
+        (n,) int64: the chosen ``c * A + a`` of each searcher.
     """
-    s = stream(seed, month, _CAREER)
+    s = stream(seed, month, Phase.CAREER)
     n_cities = where.log_open.shape[0]
     n_actions = where.log_open.shape[1]
+    choice = np.empty(who.uid.shape[0], dtype=np.int64)
     for i in prange(who.uid.shape[0]):
         here = who.city[i]
         sector = who.sector[i]
@@ -186,15 +225,15 @@ def choose_careers(who, where, w, seed, month, choice):
             if c == who.alma[i]:
                 base += w.alma
             for a in range(n_actions):
-                if a == _RESEARCH and not who.research_ok[i]:
+                if a == Action.RESEARCH and not who.research_ok[i]:
                     continue
-                if a == _FOUND and not who.found_ok[i]:
+                if a == Action.FOUND and not who.found_ok[i]:
                     continue
                 alt = c * n_actions + a
-                w_open = w.scene if a == _FOUND else w.open
+                w_open = w.scene if a == Action.FOUND else w.open
                 u = (base + w.wage * where.log_wage[c, sector, a] + w_open * where.log_open[c, a]
                      + where.constant[a] + where.incentive[c, a])
-                if a == _FOUND:
+                if a == Action.FOUND:
                     u += w.investor * where.log_investor[c]
                     if who.serial[i]:
                         u += w.serial
@@ -205,31 +244,33 @@ def choose_careers(who, where, w, seed, month, choice):
                     best = u
                     best_alt = alt
         choice[i] = best_alt
+    return choice
 
 
 @kernel
-def match_jobs(choice, current, skill, market_start, slot_employer, hired):
+def match_jobs(applicants, openings):
     """Fill open positions, market by market; the most skilled applicants first.
 
-    A market is one (city, action); its open positions are the slots
-    ``slot_employer[market_start[m]:market_start[m + 1]]``, already in the
-    order employers fill them. Applicants to market m are those whose
+    A market is one (city, action). Applicants to market m are those whose
     ``choice`` is m and differs from their ``current`` alternative. They are
     ranked by skill, highest first (equal skills: lower row first); the first
-    ones take the slots in order; the rest stay unmatched.
+    ones take the market's slots in order; the rest stay unmatched.
 
     Args:
-        choice: (n,) int64 chosen market per searcher.
-        current: (n,) int64 current alternative (-1: none).
-        skill: (n,) float skill.
-        market_start: (M + 1,) int64 offsets into ``slot_employer``.
-        slot_employer: (P,) int64 employer uid of each open position.
-        hired: (n,) int64 output: employer uid, or -1 when not hired.
+        applicants: :class:`Applicants`.
+        openings: :class:`Openings`.
+
+    Returns:
+        (n,) int64: employer uid of each applicant's new position, -1 when not hired.
     """
+    choice = applicants.choice
+    current = applicants.current
+    skill = applicants.skill
+    market_start = openings.market_start
+    slot_employer = openings.employer
     n = choice.shape[0]
     n_markets = market_start.shape[0] - 1
-    for i in range(n):
-        hired[i] = -1
+    hired = np.full(n, -1, dtype=np.int64)
     # Applicants grouped by market (counting sort), each group in row order.
     counts = np.zeros(n_markets + 1, dtype=np.int64)
     for i in range(n):
@@ -255,3 +296,4 @@ def match_jobs(choice, current, skill, market_start, slot_employer, hired):
         ranked = group[np.argsort(-skill[group], kind="mergesort")]
         for r in range(min(slots, hi - lo)):
             hired[ranked[r]] = slot_employer[market_start[m] + r]
+    return hired

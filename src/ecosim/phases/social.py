@@ -1,0 +1,35 @@
+"""Ties formed on the job (step 3): a new hire meets people of the new city.
+
+The tie structure and the ties formed at build and graduation are in
+:mod:`ecosim.state.network`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ecosim.state.agents import Founder
+from ecosim.state.network import add_pairs
+
+if TYPE_CHECKING:
+    from ecosim.state.world import World
+
+__all__ = ["colleague_ties"]
+
+
+def colleague_ties(world: World, rows: np.ndarray, k: int) -> None:
+    """Tie each person in ``rows`` to ``k`` random people living in their city."""
+    people = world.population[Founder]
+    if k == 0 or rows.size == 0:
+        return
+    live = people.live_rows()
+    order = np.argsort(people["city"][live], kind="stable")
+    by_city = live[order]
+    counts = np.bincount(people["city"][live], minlength=world.n_cities)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    city = people["city"][rows]
+    pick = (world.rng.random((rows.size, k)) * counts[city][:, None]).astype(np.int64)
+    others = by_city[starts[city][:, None] + pick]
+    add_pairs(world, np.repeat(rows, k), others.ravel())

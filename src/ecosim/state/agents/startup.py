@@ -1,0 +1,54 @@
+"""Startup: a young firm with a head office in one city."""
+
+from __future__ import annotations
+
+from ecosim.state.tables import TableAgent
+
+
+class Startup(TableAgent):
+    """A startup.
+
+    Columns:
+        city: Index of the head-office city.
+        origin_city: Index of the city where it was founded.
+        sector: Index of its sector.
+        stage: :class:`~ecosim.vocab.Stage`.
+        founded_month: Model month of founding (-1: founded before the run).
+        cash_krw: Cash (KRW).
+        headcount: Employees including founders (persons).
+        valuation_krw: Last post-money valuation (KRW).
+        total_raised_krw: Capital raised to date (KRW).
+        quality: Latent quality (investors see it with noise).
+        traction: Market traction (log scale; revenue = revenue_krw * exp(traction)).
+        revenue_krw: Monthly revenue (KRW).
+        founder_equity: Share of the company the founders still own.
+        months_since_round: Months since the last round (or founding).
+        demos: Demonstrations completed with factories.
+        spinoff_of: Row of the institute it was spun off from (-1: none).
+        moves: Head-office relocations so far.
+        partner: ``uid`` of the factory of its last demonstration (-1: none).
+        founders: Founders still working for it (included in ``headcount``).
+    """
+
+    columns = {
+        "city": "i2",
+        "origin_city": "i2",
+        "sector": "i1",
+        "stage": "i1",
+        "founded_month": "i4",
+        "cash_krw": "f8",
+        "headcount": "i4",
+        "valuation_krw": "f8",
+        "total_raised_krw": "f8",
+        "quality": "f8",
+        "traction": "f8",
+        "revenue_krw": "f8",
+        "founder_equity": "f8",
+        "months_since_round": "i4",
+        "demos": "i2",
+        "spinoff_of": "i4",
+        "moves": "i2",
+        "partner": "i8",
+        "founders": "i2",
+    }
+    defaults = {"founded_month": -1, "founder_equity": 1.0, "spinoff_of": -1, "partner": -1}
