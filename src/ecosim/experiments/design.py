@@ -26,7 +26,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +37,14 @@ import pandas as pd
 
 from ecosim.experiments.executors import EXECUTORS
 from ecosim.experiments.worker import RunTask
-from ecosim.inputs.scenario import Scenario, ScenarioError, load_scenario, to_dict
+from ecosim.inputs.memory import check_fits
+from ecosim.inputs.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    read_toml_file,
+    to_dict,
+)
 
 __all__ = ["Experiment", "ExperimentError", "Sampling", "salib_problem", "sample_matrix",
            "sample_points"]
@@ -50,15 +56,21 @@ class ExperimentError(ScenarioError):
     """An experiment field holds a value that is not allowed.
 
     A subclass of :class:`~ecosim.inputs.scenario.ScenarioError`, with the same
-    attributes: ``field`` (dotted path in the experiment), ``value`` and ``allowed``.
+    attributes: ``field`` (dotted path in the experiment, or the file's path
+    when the file cannot be read), ``value`` and ``allowed``; ``line`` and
+    ``column`` locate a TOML syntax error (None otherwise).
     """
 
-    def __init__(self, field: str, value: Any, allowed: str):
-        super().__init__(field, value, allowed)
-        self.args = (f"experiment field '{field}' = {value!r} is invalid: allowed is {allowed}",)
+    kind = "experiment field"
 
-    def __str__(self) -> str:  # noqa: D105
-        return self.args[0]
+    def __init__(self, field: str, value: Any, allowed: str, line: int | None = None,
+                 column: int | None = None):
+        self.line = line
+        self.column = column
+        super().__init__(field, value, allowed)
+
+    def __reduce__(self):  # noqa: D105
+        return (type(self), (self.field, self.value, self.allowed, self.line, self.column))
 
 
 @dataclass(frozen=True)
@@ -143,11 +155,7 @@ class Experiment:
             FileNotFoundError: The file does not exist.
         """
         path = Path(path)
-        try:
-            with path.open("rb") as fh:
-                raw = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as err:
-            raise ExperimentError(str(path), "(file)", f"valid TOML ({err})") from err
+        raw = read_toml_file(path, ExperimentError)
         experiment = cls.from_dict(raw, base=path.parent)
         experiment.validate()
         return experiment
@@ -293,6 +301,12 @@ def _normalise(e: Experiment) -> None:
     scenarios = e.scenarios
     if isinstance(scenarios, str | Path | Scenario):
         scenarios = [scenarios]
+    if not isinstance(scenarios, Sequence):
+        raise ExperimentError("scenarios", scenarios, "a list of scenario names or paths")
+    for i, s in enumerate(scenarios):
+        if not isinstance(s, str | Path | Scenario) or not str(s):
+            raise ExperimentError(f"scenarios.{i}", s, "a packaged scenario name, a TOML path "
+                                  "or a Scenario")
     scenarios = tuple(str(s) if isinstance(s, Path) else s for s in scenarios)
     if not scenarios:
         raise ExperimentError("scenarios", [], "at least one scenario name or path")
@@ -311,16 +325,22 @@ def _normalise(e: Experiment) -> None:
         _set(e, "scale", float(e.scale))
     from ecosim.kernels import BACKENDS
 
-    if e.backend not in BACKENDS:
+    if not isinstance(e.backend, str) or e.backend not in BACKENDS:
         raise ExperimentError("backend", e.backend, f"one of {', '.join(BACKENDS)}")
-    _set(e, "imports", tuple(e.imports))
+    imports = [e.imports] if isinstance(e.imports, str) else e.imports
+    if not isinstance(imports, Sequence) or not all(isinstance(m, str) for m in imports):
+        raise ExperimentError("imports", e.imports, "a list of module names")
+    _set(e, "imports", tuple(imports))
     for module in e.imports:
         import importlib
 
         try:
             importlib.import_module(module)
-        except ImportError as err:
+        except Exception as err:  # ImportError, or anything the module raises on import
             raise ExperimentError("imports", module, f"an importable module ({err})") from err
+    for key in ("parameters", "fixed", "execution"):
+        if not isinstance(getattr(e, key), Mapping):
+            raise ExperimentError(key, getattr(e, key), "a table (a mapping of paths to values)")
     _normalise_outputs(e)
     fixed = {_path(k, "fixed"): _plain(v) for k, v in dict(e.fixed).items()}
     _set(e, "fixed", fixed)
@@ -356,7 +376,10 @@ def _normalise(e: Experiment) -> None:
 def _normalise_outputs(e: Experiment) -> None:
     from ecosim.experiments.registry import OUTPUTS
 
-    outputs = [e.outputs] if isinstance(e.outputs, str) else list(e.outputs)
+    outputs = [e.outputs] if isinstance(e.outputs, str) else e.outputs
+    if not isinstance(outputs, Sequence) or not all(isinstance(o, str) for o in outputs):
+        raise ExperimentError("outputs", e.outputs, f"a list of outputs among {', '.join(OUTPUTS)}")
+    outputs = list(outputs)
     if e.sampling is not None and "summary" not in outputs:
         outputs.append("summary")  # the sensitivity indices are computed from it
     if not outputs:
@@ -371,6 +394,9 @@ def _normalise_outputs(e: Experiment) -> None:
 def _normalise_samples(samples: Any) -> tuple[dict[str, Any], ...]:
     if isinstance(samples, pd.DataFrame):
         samples = samples.to_dict("records")
+    if isinstance(samples, str | Mapping) or not isinstance(samples, Sequence) or not all(
+            isinstance(r, Mapping) for r in samples):
+        raise ExperimentError("samples", samples, "a list of tables, one per point")
     rows = [dict(r) for r in samples]
     if not rows:
         raise ExperimentError("samples", [], "at least one row")
@@ -435,7 +461,8 @@ def _normalise_execution(e: Experiment) -> None:
         if key not in allowed:
             raise ExperimentError(f"execution.{key}", ex[key],
                                   f"a known key: {', '.join(allowed)}")
-    if "executor" in ex and ex["executor"] not in EXECUTORS:
+    if "executor" in ex and (not isinstance(ex["executor"], str)
+                             or ex["executor"] not in EXECUTORS):
         raise ExperimentError("execution.executor", ex["executor"],
                               f"one of {', '.join(EXECUTORS)}")
     if "workers" in ex:
@@ -535,7 +562,9 @@ def _load(source: Any, overrides: dict[str, Any], where: str, label: str) -> Sce
     The scenario's own field is named when it differs.
     """
     try:
-        return load_scenario(source, overrides=overrides)
+        scenario = load_scenario(source, overrides=overrides)
+        check_fits(scenario)  # refuse before any run what no run could build here
+        return scenario
     except ScenarioError as err:
         if isinstance(err, ExperimentError):
             raise

@@ -27,16 +27,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import re
 import tomllib
+import types
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import numpy as np
 
 from ecosim.inputs.params import Behaviour, Capital, Firms, Labour, Policy, PolicyPackage, Ranking
-from ecosim.inputs.validation import ScenarioError, validate
+from ecosim.inputs.validation import InputError, ScenarioError, ScenarioFileError, validate
 
 __all__ = [
     "Behaviour",
@@ -253,8 +255,10 @@ class Scenario:
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """Return a validated copy with dotted-path fields changed (see module docs)."""
         raw = to_dict(self)
+        if not isinstance(overrides, dict):
+            raise ScenarioError("overrides", overrides, "a mapping of dotted paths to values")
         for path, value in overrides.items():
-            _set_path(raw, path.replace("__", "."), value)
+            _set_path(raw, path.replace("__", ".") if isinstance(path, str) else path, value)
         return from_dict(raw)
 
 
@@ -293,19 +297,23 @@ def load_scenario(
         raw = to_dict(source)
     else:
         raw = _read_toml(source)
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ScenarioError("overrides", overrides, "a mapping of dotted paths to values")
     for path, value in {**(overrides or {}), **fields}.items():
-        _set_path(raw, path.replace("__", "."), value)
+        _set_path(raw, path.replace("__", ".") if isinstance(path, str) else path, value)
     return from_dict(raw)
 
 
 def _read_toml(source: str | Path, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     """Read a scenario file; ``extends = "name or path"`` merges it over another one."""
+    if not isinstance(source, str | Path):
+        raise ScenarioError("scenario", source, "a packaged scenario name, the path of a "
+                            ".toml file, or a Scenario")
     path = Path(source)
     if path.suffix == ".toml" or path.exists():
         if not path.exists():
             raise FileNotFoundError(f"scenario file not found: {path}")
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+        raw = read_toml_file(path, ScenarioFileError)
     else:
         names = packaged_scenarios()
         if str(source) not in names:
@@ -318,13 +326,76 @@ def _read_toml(source: str | Path, _seen: tuple[str, ...] = ()) -> dict[str, Any
     base = raw.pop("extends", None)
     if base is None:
         return raw
-    if not isinstance(base, str):
+    if not isinstance(base, str) or not base:
         raise ScenarioError("extends", base, "the name or path of another scenario")
-    if str(base) in _seen:
+    if str(base) in _seen or str(base) == str(source):
         raise ScenarioError("extends", base, f"no cycle (chain: {' -> '.join(_seen)})")
     if not Path(base).is_absolute() and path.suffix == ".toml" and (path.parent / base).exists():
         base = str(path.parent / base)
-    return _merge(_read_toml(base, (*_seen, str(source))), raw)
+    try:
+        parent = _read_toml(base, (*_seen, str(source)))
+    except FileNotFoundError:
+        packaged = ", ".join(packaged_scenarios())
+        raise ScenarioError("extends", base, f"a packaged scenario ({packaged}) or the path of "
+                            "a .toml file (relative to this file)") from None
+    return _merge(parent, raw)
+
+
+def read_toml_file(path: str | Path, error: type[InputError] = ScenarioFileError
+                   ) -> dict[str, Any]:
+    """Read a TOML file; any problem is an ``error`` naming the file, what was found and why.
+
+    Args:
+        path: The file.
+        error: The :class:`~ecosim.inputs.validation.InputError` subclass to raise
+            (scenario or experiment files); it receives ``line`` and ``column``
+            when it accepts them.
+
+    Raises:
+        FileNotFoundError: There is no such file.
+        InputError: The file cannot be read, is not UTF-8 or is not valid TOML (with
+            the line and column of the problem).
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise error(str(path), "(a folder)", "a TOML file") from None
+    except OSError as err:
+        raise error(str(path), "(unreadable)", f"a readable TOML file ({err.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise _located(error, str(path), f"byte 0x{data[err.start]:02x}",
+                       f"a UTF-8 encoded TOML file (line {line}, column {column}: {err.reason})",
+                       line, column) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line, column = (int(where[1]), int(where[2])) if where else (None, None)
+        lines = text.splitlines()
+        if where is None and "end of document" in message:
+            line = max(len(lines), 1)
+            column = len(lines[-1]) + 1 if lines else 1
+            message = message.replace("(at end of document)",
+                                      f"(at the end of the file: line {line}, column {column})")
+        shown = lines[line - 1].strip() if line and line <= len(lines) else "(file)"
+        raise _located(error, str(path), shown if len(shown) <= 80 else shown[:77] + "...",
+                       f"valid TOML: {message}", line, column) from None
+
+
+def _located(error: type[InputError], field: str, value: Any, allowed: str,
+             line: int | None, column: int | None) -> InputError:
+    try:
+        return error(field, value, allowed, line=line, column=column)
+    except TypeError:  # an error class without a location
+        return error(field, value, allowed)
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -354,6 +425,9 @@ def _plain(obj: Any) -> Any:
 
 
 def _set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    if not isinstance(path, str) or not path or "" in path.split("."):
+        raise ScenarioError("overrides", path, "a dotted path of scenario fields, such as "
+                            "behaviour.retirement_hazard (or with __ for dots)")
     keys = path.split(".")
     node: Any = raw
     for depth, key in enumerate(keys[:-1]):
@@ -418,6 +492,9 @@ def from_dict(raw: dict[str, Any]) -> Scenario:
         raise ScenarioError("policy", pol, "a table")
     _check_keys(pol, Policy, "policy")
     packages = []
+    if not isinstance(pol.get("packages", []), list):
+        raise ScenarioError("policy.packages", pol["packages"], "a list of tables "
+                            "([[policy.packages]] in TOML)")
     for i, rec in enumerate(pol.get("packages", [])):
         where = f"policy.packages.{rec.get('city', i) if isinstance(rec, dict) else i}"
         if not isinstance(rec, dict):
@@ -453,39 +530,75 @@ def _join(where: str, key: str) -> str:
 
 
 _TYPE_CACHE: dict[type, dict[str, Any]] = {}
+#: Integers must fit the tables' 64-bit columns.
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _coerce(rec: dict[str, Any], cls: type, where: str) -> dict[str, Any]:
-    """Check scalar types and turn TOML lists into tuples."""
+    """Check every value against its field's type (elements of lists and tables too).
+
+    Integral floats become ints for integer fields and TOML lists become tuples
+    for tuple fields; nothing else is converted.
+    """
     hints = _TYPE_CACHE.setdefault(cls, get_type_hints(cls))
-    out = {}
-    for key, value in rec.items():
-        hint = hints[key]
-        path = _join(where, key)
-        if hint is int:
-            if isinstance(value, bool) or not isinstance(value, int | np.integer):
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                else:
-                    raise ScenarioError(path, value, "an integer")
-            value = int(value)
-        elif hint is float:
-            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-                raise ScenarioError(path, value, "a number")
-            value = float(value)
-            if not math.isfinite(value):
-                raise ScenarioError(path, value, "a finite number")
-        elif hint is str:
-            if not isinstance(value, str):
-                raise ScenarioError(path, value, "a string")
-        elif str(hint).startswith("tuple"):
-            if isinstance(value, str) or not isinstance(value, list | tuple):
-                raise ScenarioError(path, value, "a list")
-            value = tuple(value)
-        elif str(hint).startswith("dict") and value is not None:
-            if not isinstance(value, dict):
-                raise ScenarioError(path, value, "a table")
-        out[key] = value
-    return out
+    return {key: _typed(value, hints[key], _join(where, key)) for key, value in rec.items()}
 
 
+def _typed(value: Any, hint: Any, path: str) -> Any:
+    """``value`` checked against type ``hint`` (raises ScenarioError naming ``path``)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is types.UnionType or origin is Union:
+        if value is None and type(None) in args:
+            return None
+        (hint,) = [a for a in args if a is not type(None)]
+        return _typed(value, hint, path)
+    if dataclasses.is_dataclass(hint):
+        return value  # built from its own table already
+    if hint is bool:
+        if not isinstance(value, bool | np.bool_):
+            raise ScenarioError(path, value, "true or false")
+        return bool(value)
+    if hint is int:
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            if abs(value) < 2.0**63:
+                value = int(value)
+        elif isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ScenarioError(path, value, "an integer")
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise ScenarioError(path, value, "an integer of at most 19 digits "
+                                "(between -2**63 and 2**63 - 1)")
+        return int(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ScenarioError(path, value, "a number")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ScenarioError(path, value, "a finite number")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ScenarioError(path, value, "a string")
+        return value
+    if origin is tuple or origin is list:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ScenarioError(path, value, "a list")
+        element = args[0] if args else Any
+        if element is not Any and not dataclasses.is_dataclass(element):
+            checked = [_typed(v, element, f"{path}.{i}") for i, v in enumerate(value)]
+            value = [_as_is(v, c) for v, c in zip(value, checked, strict=True)]
+        return tuple(value) if origin is tuple else list(value)
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict):
+            raise ScenarioError(path, value, "a table")
+        if args:
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise ScenarioError(path, k, "table keys that are strings")
+                _typed(v, args[1], f"{path}.{k}")
+        return value
+    return value
+
+
+def _as_is(original: Any, checked: Any) -> Any:
+    """Elements keep their own form (an int stays an int in a list of floats)."""
+    return checked if isinstance(original, list) else original

@@ -28,21 +28,91 @@ if TYPE_CHECKING:
 _SHARE_TOLERANCE = 1e-6
 
 
-class ScenarioError(ValueError):
-    """A scenario field holds a value that is not allowed.
+#: Longest value shown in an error message; longer ones are cut (their length is given).
+_MAX_SHOWN = 200
+
+
+def show_value(value: Any) -> str:
+    """``repr(value)`` on one line, cut to :data:`_MAX_SHOWN` characters."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the error being reported
+        text = f"<{type(value).__name__}>"
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(text) > _MAX_SHOWN:
+        text = f"{text[: _MAX_SHOWN - 40]}... ({len(text)} characters)"
+    return text
+
+
+def printable(text: Any) -> str:
+    """``text`` with control characters escaped (a field name on one line)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+class InputError(ValueError):
+    """Bad input, reported on one line: what it is, the value found, what is allowed.
+
+    The base of every error ecosim raises for input a user can fix: scenario
+    fields (:class:`ScenarioError`), experiment fields, model arguments,
+    checkpoint and results files. The command line prints the message and
+    exits with status 2.
 
     Attributes:
-        field: Dotted path of the offending field, e.g. ``cities.daejeon.population``.
+        field: What holds the value: a dotted field path, an argument name or a file.
         value: The value found.
         allowed: What would have been accepted.
     """
 
+    #: What ``field`` names, as the message says it ("scenario field", "argument", ...).
+    kind = "input"
+
     def __init__(self, field: str, value: Any, allowed: str):
         self.field = field
         self.value = value
-        self.allowed = allowed
-        super().__init__(f"scenario field '{field}' = {value!r} is invalid: allowed is {allowed}")
+        self.allowed = " ".join(str(allowed).split())  # one line
+        super().__init__(f"{self.kind} '{printable(field)}' = {show_value(value)} is invalid: "
+                         f"allowed is {self.allowed}")
 
+    def __reduce__(self):  # noqa: D105  (picklable: workers send errors back)
+        return (type(self), (self.field, self.value, self.allowed))
+
+
+class ArgumentError(InputError):
+    """A function argument (``rng``, ``backend``, ...) holds a value that is not allowed."""
+
+    kind = "argument"
+
+
+class ScenarioError(InputError):
+    """A scenario field holds a value that is not allowed.
+
+    Attributes:
+        field: Dotted path of the offending field, e.g. ``cities.daejeon.population``;
+            for a file that cannot be read, the file's path.
+        value: The value found.
+        allowed: What would have been accepted.
+    """
+
+    kind = "scenario field"
+
+
+class ScenarioFileError(ScenarioError):
+    """A scenario file cannot be read: missing, not UTF-8, or not valid TOML.
+
+    ``field`` is the file's path; ``line`` and ``column`` locate the problem
+    when known (1-based).
+    """
+
+    kind = "scenario file"
+
+    def __init__(self, field: str, value: Any, allowed: str, line: int | None = None,
+                 column: int | None = None):
+        self.line = line
+        self.column = column
+        super().__init__(field, value, allowed)
+
+    def __reduce__(self):  # noqa: D105
+        return (type(self), (self.field, self.value, self.allowed, self.line, self.column))
 
 
 def validate(s: Scenario) -> None:
@@ -51,6 +121,8 @@ def validate(s: Scenario) -> None:
         raise ScenarioError("scale", s.scale, "a number > 0 (1.0 = one agent per person or firm)")
     if s.months <= 0:
         raise ScenarioError("months", s.months, "an integer > 0")
+    if not 1000 <= s.start_year <= 9999:
+        raise ScenarioError("start_year", s.start_year, "a calendar year in 1000..9999")
     if not 1 <= s.start_month <= 12:
         raise ScenarioError("start_month", s.start_month, "an integer in 1..12")
     if not s.cities:
@@ -95,14 +167,6 @@ def validate(s: Scenario) -> None:
         _non_negative(inst.researchers, f"{w}.researchers")
         _shares(inst.sector_shares, s.sectors, f"{w}.sector_shares")
 
-    # The initial stock holds the institutes' researchers and a founder per startup.
-    for c in s.cities:
-        staff = sum(i.researchers for i in s.institutes if i.city == c.name)
-        if c.talent_stock < staff + c.venture_firms:
-            raise ScenarioError(
-                f"cities.{c.name}.talent_stock", c.talent_stock,
-                f"at least the researchers of its institutes plus one founder per venture "
-                f"firm ({staff} + {c.venture_firms} = {staff + c.venture_firms})")
 
     for i, fg in enumerate(s.factories):
         w = f"factories.{i}"
@@ -114,6 +178,18 @@ def validate(s: Scenario) -> None:
                                 f"at most employees ({fg.employees})")
         for sec in fg.sectors:
             _choice(sec, s.sectors, f"{w}.sectors")
+
+    # The initial stock holds the institutes' researchers, a founder per startup and
+    # the factories' engineers (the world is staffed from it).
+    for c in s.cities:
+        staff = sum(i.researchers for i in s.institutes if i.city == c.name)
+        engineers = sum(f.engineers * f.count for f in s.factories if f.city == c.name)
+        if c.talent_stock < staff + c.venture_firms + engineers:
+            raise ScenarioError(
+                f"cities.{c.name}.talent_stock", c.talent_stock,
+                f"at least the researchers of its institutes plus one founder per venture "
+                f"firm plus its factories' engineers ({staff} + {c.venture_firms} + "
+                f"{engineers} = {staff + c.venture_firms + engineers})")
 
     for i, ig in enumerate(s.investors):
         w = f"investors.{i}"
@@ -168,6 +244,12 @@ def validate(s: Scenario) -> None:
     _matrix(s.travel_time_hours, names, "travel_time_hours")
     if s.distance_km is not None:
         _matrix(s.distance_km, names, "distance_km")
+    for section, where in ((s.labour, "labour"), (s.firms, "firms"), (s.capital, "capital"),
+                           (s.policy, "policy"),
+                           *((ig, f"investors.{i}") for i, ig in enumerate(s.investors)),
+                           *((pkg, f"policy.packages.{pkg.city}") for pkg in s.policy.packages)):
+        _amounts(section, where)
+    _magnitudes(s)
 
 
 _FIRM_PROBABILITIES = ("savings_rate", "founder_savings_share", "cofounder_join", "founder_pay",
@@ -251,13 +333,15 @@ def _validate_policy(s: Scenario) -> None:
 def _validate_ranking(s: Scenario) -> None:
     r = s.ranking
     last_rank, last_score = 0, math.inf
-    for i, pt in enumerate(sorted(r.points, key=lambda p: p.get("rank", 0))):
+    for i, pt in enumerate(r.points):
         w = f"ranking.points.{i}"
         for key in ("rank", "score", "source"):
             if key not in pt:
                 raise ScenarioError(f"{w}.{key}", None, "rank, score and source for each point")
-        if not (isinstance(pt["rank"], int) and pt["rank"] >= 1):
+        if isinstance(pt["rank"], bool) or not (isinstance(pt["rank"], int) and pt["rank"] >= 1):
             raise ScenarioError(f"{w}.rank", pt["rank"], "an integer >= 1")
+    for i, pt in enumerate(sorted(r.points, key=lambda p: p["rank"])):
+        w = f"ranking.points.{i}"
         if not (isinstance(pt["score"], int | float) and pt["score"] > 0):
             raise ScenarioError(f"{w}.score", pt["score"], "a score > 0")
         if pt["rank"] == last_rank or pt["score"] > last_score:
@@ -278,6 +362,77 @@ def _validate_ranking(s: Scenario) -> None:
         raise ScenarioError("ranking.world_growth", r.world_growth, "a yearly growth in (-0.5, 1)")
     for i, c in enumerate(r.ranked_cities):
         _known_city(c, s.city_names, f"ranking.ranked_cities.{i}")
+
+
+#: Largest amount of money a scenario may name (KRW): about four years of Korea's GDP.
+#: Sums over agents and months then stay far from float overflow.
+MAX_KRW = 1e16
+
+
+def _amounts(section: Any, where: str) -> None:
+    """Every ``*_krw`` field of ``section`` (a number, or a table of numbers) <= MAX_KRW."""
+    for f in dataclasses.fields(section):
+        if not f.name.endswith("_krw"):
+            continue
+        value = getattr(section, f.name)
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for key, v in items:
+            path = f"{where}.{f.name}" + (f".{key}" if key else "")
+            if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) > MAX_KRW:
+                raise ScenarioError(path, v, f"an amount of at most {MAX_KRW:.0e} KRW "
+                                    "(about four years of Korea's GDP)")
+
+
+#: Largest magnitude of any other parameter (weights, hazards, shares, elasticities,
+#: standard deviations, months, counts per firm): none needs more, and larger ones
+#: overflow the model's arithmetic (exp of a traction, a count of slots).
+MAX_PARAMETER = 1e6
+#: Ages (years) and ties per person have natural limits of their own.
+MAX_AGE_YEARS = 120
+MAX_TIES = 100
+#: Positions a startup may seek at one stage (est.: no startup in the data employs as many).
+MAX_HEADCOUNT = 10_000
+
+
+def _magnitudes(s: Scenario) -> None:
+    """Upper bounds that keep the model's arithmetic finite (see the constants above)."""
+    b = s.behaviour
+    for name in ("retirement_age", "initial_age_min", "initial_age_max"):
+        if getattr(b, name) > MAX_AGE_YEARS:
+            raise ScenarioError(f"behaviour.{name}", getattr(b, name),
+                                f"an age in years of at most {MAX_AGE_YEARS}")
+    for deg, age in b.graduation_age.items():
+        if age > MAX_AGE_YEARS:
+            raise ScenarioError(f"behaviour.graduation_age.{deg}", age,
+                                f"an age in years of at most {MAX_AGE_YEARS}")
+    for name in ("initial_ties", "alumni_ties", "colleague_ties"):
+        if getattr(b, name) > MAX_TIES:
+            raise ScenarioError(f"behaviour.{name}", getattr(b, name),
+                                f"at most {MAX_TIES} ties per person")
+    for stage, n in s.labour.startup_headcount.items():
+        if n > MAX_HEADCOUNT:
+            raise ScenarioError(f"labour.startup_headcount.{stage}", n,
+                                f"at most {MAX_HEADCOUNT:,} positions (est.: more than any "
+                                "startup employs)")
+    p = s.policy
+    for name in ("graduate_krw", "grant_krw", "testbed_krw", "demo_slot_krw", "amenity_krw"):
+        if getattr(p, name) < 1:
+            raise ScenarioError(f"policy.{name}", getattr(p, name), "a unit cost of at least "
+                                "1 KRW (budgets are divided by it)")
+    for section, where in ((b, "behaviour"), (s.labour, "labour"), (s.firms, "firms"),
+                           (s.capital, "capital"), (p, "policy"), (s.ranking, "ranking")):
+        for f in dataclasses.fields(section):
+            if f.name.endswith("_krw") or f.name in ("sources", "points", "packages"):
+                continue
+            value = getattr(section, f.name)
+            items = value.items() if isinstance(value, dict) else [("", value)]
+            for key, v in items:
+                if isinstance(v, int | float) and not isinstance(v, bool) \
+                        and abs(v) > MAX_PARAMETER:
+                    path = f"{where}.{f.name}" + (f".{key}" if key else "")
+                    raise ScenarioError(path, v, f"a number of magnitude at most "
+                                        f"{MAX_PARAMETER:.0e} (no weight, hazard, share or "
+                                        "deviation needs more; larger ones overflow)")
 
 
 def _weights(section: Any) -> list[str]:
@@ -345,6 +500,8 @@ def _matrix(m: dict[str, dict[str, float]], names: tuple[str, ...], where: str) 
         for b in names:
             if b not in m[a]:
                 raise ScenarioError(f"{where}.{a}.{b}", None, "a value for every pair of cities")
+    for a in names:
+        for b in names:
             v = m[a][b]
             _non_negative(v, f"{where}.{a}.{b}")
             if a == b and v != 0:

@@ -203,16 +203,29 @@ def _populate_city(world: World, c_idx: int, c) -> None:
             add(n, Role.RESEARCHER, inst["uid"][i_row], rng.choice(len(s.sectors), size=n, p=p))
 
     target = world.static.target_headcount[startups["stage"][rows]]
-    staff = np.maximum(np.round(target).astype(np.int64) - 1, 0)
+    staff = _within(np.maximum(np.round(target).astype(np.int64) - 1, 0), pool - add.placed)
     add(int(staff.sum()), Role.STARTUP_EMPLOYEE, np.repeat(uids, staff),
         np.repeat(sectors, staff))
 
     # Factories fill their technical positions; the rest work for other firms.
     fac = pop[Factory]
     here = np.flatnonzero(fac.alive & (fac["city"] == c_idx))
-    seats = np.floor(fac["positions"][here]).astype(np.int64)
+    seats = _within(np.floor(np.minimum(fac["positions"][here], pool)).astype(np.int64),
+                    pool - add.placed)
     add(int(seats.sum()), Role.CORPORATE_EMPLOYEE, np.repeat(fac["uid"][here], seats))
     rest = pool - add.placed
     other = fac.add(1, city=c_idx, group=-1, employees=float(rest),
                     positions=rest * (1.0 + s.labour.corporate_openings))
     add(rest, Role.CORPORATE_EMPLOYEE, fac["uid"][other[0]])
+
+
+def _within(counts: np.ndarray, room: int) -> np.ndarray:
+    """``counts`` cut so that their running total stays within ``room`` (the people left).
+
+    Only the first ``room`` seats are ever filled, so the seats beyond them are
+    not allocated (a scenario with absurd headcounts fails validation or fits,
+    never exhausts memory here).
+    """
+    room = max(int(room), 0)
+    total = np.cumsum(np.minimum(counts, room))
+    return np.diff(np.minimum(total, room), prepend=0)
