@@ -10,12 +10,15 @@ import mesa
 import numpy as np
 
 from ecosim import kernels
+from ecosim.inputs.memory import check_fits
 from ecosim.inputs.scenario import Scenario, load_scenario
+from ecosim.inputs.validation import ArgumentError
 from ecosim.outputs.frames import ModelOutputs
 from ecosim.outputs.metrics import CITY_METRICS, city_snapshot, retention_records
 from ecosim.phases import capital, demography, firms, labour, policy, social
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
+from ecosim.state.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecosim.state.cities import Cities
 from ecosim.state.tables import Population
 from ecosim.state.world import World
@@ -58,8 +61,9 @@ class EcosystemModel(ModelOutputs, mesa.Model):
             (metric, city), named ``"metric:city"``.
 
     Raises:
-        ScenarioError: The scenario, or an override, is invalid.
-        ValueError: ``backend`` is unknown.
+        ScenarioError: The scenario, or an override, is invalid, or its world
+            would not fit in the memory available (checked before building).
+        ArgumentError: ``rng`` is not a seed or generator, or ``backend`` is unknown.
     """
 
     def __init__(
@@ -72,11 +76,17 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         **fields: Any,
     ):
         """Build the world of ``scenario`` at its scale (month 0)."""
-        bound = kernels.bind(backend)  # validates backend before any work
+        if backend not in kernels.BACKENDS:
+            raise ArgumentError("backend", backend, f"one of {', '.join(kernels.BACKENDS)}")
+        _check_rng(rng)
+        if isinstance(rng, np.integer):  # Mesa seeds random.Random with it: a Python int
+            rng = int(rng)
+        spec = load_scenario(scenario, overrides=overrides, **fields)
+        check_fits(spec)  # before any table is allocated
+        bound = kernels.bind(backend)
         super().__init__(rng=rng)
         self.backend = backend
-        self.world: World = build_world(load_scenario(scenario, overrides=overrides, **fields),
-                                        self, bound)
+        self.world: World = build_world(spec, self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -181,24 +191,96 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         capital.reinvest(self.world)
         return uid
 
-    def run(self, months: int | None = None, progress: bool = False) -> EcosystemModel:
+    def run(self, months: int | None = None, progress: bool = False, *,
+            checkpoint: str | Path | None = None, checkpoint_every: int = 12) -> EcosystemModel:
         """Step ``months`` months (default: to the scenario's ``months``).
 
         Args:
             months: Months to run; default runs until month ``spec.months``.
             progress: Show a tqdm progress bar.
+            checkpoint: Save the model to this file (:meth:`save`) after every
+                month that is a multiple of ``checkpoint_every``; the file is
+                replaced atomically, so it always holds the latest whole checkpoint.
+            checkpoint_every: Months between checkpoints.
 
         Returns:
             The model, for chaining.
+
+        Raises:
+            ArgumentError: ``months`` or ``checkpoint_every`` is not a whole number
+                of months allowed here.
         """
-        n = self.spec.months - self.month if months is None else months
-        if n < 0:
-            raise ValueError(f"months = {n}: allowed is months >= 0")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int)
+                                   or months < 0):
+            raise ArgumentError("months", months, "an integer >= 0 (months to run)")
+        if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) \
+                or checkpoint_every < 1:
+            raise ArgumentError("checkpoint_every", checkpoint_every, "an integer >= 1 (months)")
+        n = max(self.spec.months - self.month, 0) if months is None else months
         steps = range(n)
         if progress:
             from tqdm.auto import tqdm
 
-            steps = tqdm(steps, desc=f"{self.spec.name} (scale {self.spec.scale:g})", unit="month")
+            steps = tqdm(steps, desc=f"{self.spec.name} (scale {self.spec.scale:g})", unit="month",
+                         initial=0)
         for _ in steps:
             self.step()
+            if checkpoint is not None and self.month % checkpoint_every == 0:
+                self.save(checkpoint)
         return self
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, path: str | Path) -> Path:
+        """Write this model's whole state to ``path`` (a checkpoint).
+
+        :meth:`load` gives back a model that continues exactly as this one
+        would: a run saved at month *k*, loaded and run on is bit-identical to
+        the same run uninterrupted. The file records a digest of the model
+        code and is refused under other code (:mod:`ecosim.state.checkpoint`).
+        It is written to a temporary name and renamed, so a run killed while
+        saving keeps its previous checkpoint.
+
+        Returns:
+            The path written.
+        """
+        info = save_checkpoint(path, self, self.world, header={
+            "scenario": self.spec.name, "month": self.month, "months": self.spec.months,
+            "scale": self.spec.scale, "backend": self.backend})
+        return info.path
+
+    @classmethod
+    def load(cls, path: str | Path, *, backend: str | None = None) -> EcosystemModel:
+        """The model saved in checkpoint ``path`` by :meth:`save`, ready to run on.
+
+        Args:
+            path: The checkpoint file.
+            backend: ``"numba"`` or ``"python"`` (default: the one it was saved
+                with; results do not depend on it).
+
+        Raises:
+            FileNotFoundError: No such file.
+            CheckpointError: Not a checkpoint, truncated or damaged, or written
+                by other model code or another Mesa version.
+            ArgumentError: ``backend`` is unknown.
+        """
+        if backend is not None and backend not in kernels.BACKENDS:
+            raise ArgumentError("backend", backend, f"one of {', '.join(kernels.BACKENDS)}")
+        model, header = load_checkpoint(path, backend)
+        if not isinstance(model, cls):
+            raise CheckpointError(str(path), header.get("class"), f"a checkpoint of {cls.__name__}")
+        if backend is not None:
+            model.backend = backend
+        return model
+
+
+def _check_rng(rng: Any) -> None:
+    """``rng`` must be what :func:`numpy.random.default_rng` takes (Mesa passes it on)."""
+    if rng is None or isinstance(rng, np.random.Generator | np.random.BitGenerator
+                                 | np.random.SeedSequence):
+        return
+    try:
+        np.random.SeedSequence(rng)
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(
+            "rng", rng, "None, a seed (an integer >= 0 or a sequence of them), or a NumPy "
+            "SeedSequence, BitGenerator or Generator") from None
