@@ -1,6 +1,9 @@
 """Command line: ``ecosim run`` (the 2030 question), ``simulate``, ``sweep``, ``scenarios``.
 
-Also ``validate``, which checks a scenario file.
+Also ``validate``, which checks a scenario file. Bad input (a scenario or
+experiment field, an option, a file) ends with one line on stderr naming the
+file or field, the value and what is allowed, and exit status 2; ``--debug``
+also prints the traceback.
 """
 
 from __future__ import annotations
@@ -10,12 +13,27 @@ import json
 import sys
 import time
 import tomllib
+import traceback
 from pathlib import Path
 from typing import Any
 
-from ecosim.inputs.scenario import ScenarioError, load_scenario, packaged_scenarios, to_dict
+from ecosim.inputs.scenario import load_scenario, packaged_scenarios, to_dict
+from ecosim.inputs.validation import InputError
 
-__all__ = ["main", "summary_table"]
+__all__ = ["UsageError", "main", "summary_table"]
+
+
+class UsageError(InputError):
+    """A command-line option holds a value that is not allowed (exit status 2)."""
+
+    kind = "option"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like every other input error."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _parse_set(items: list[str]) -> dict[str, Any]:
@@ -23,8 +41,8 @@ def _parse_set(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"error: --set {item!r}: expected PATH=VALUE, e.g. scale=0.1")
+        if not sep or not key.strip():
+            raise UsageError("--set", item, "PATH=VALUE, e.g. behaviour.retirement_hazard=0.2")
         try:
             out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
@@ -91,28 +109,78 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _out_folder(value: str | None, option: str = "--out") -> Path | None:
+    """The folder of ``--out``, created; a file there, or no way to create it, is an error."""
+    if not value:
+        return None
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise UsageError(option, value, "a folder (new or existing), not a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(option, value, f"a folder that can be created ({err.strerror})") \
+            from None
+    return out
+
+
+def _checkpoint_path(args: argparse.Namespace, out: Path | None) -> Path | None:
+    """Where ``--checkpoint-every`` writes.
+
+    ``--checkpoint``, else ``<out>/checkpoint.ecosim``, else the checkpoint being resumed.
+    """
+    if args.checkpoint_every is None and args.checkpoint is None:
+        return None
+    if args.checkpoint_every is not None and args.checkpoint_every < 1:
+        raise UsageError("--checkpoint-every", args.checkpoint_every, "an integer >= 1 (months)")
+    path = (Path(args.checkpoint) if args.checkpoint else out / "checkpoint.ecosim" if out
+            else Path(args.resume) if args.resume else None)
+    if path is None:
+        raise UsageError("--checkpoint-every", args.checkpoint_every,
+                         "a number of months together with --out or --checkpoint (where the "
+                         "checkpoint goes)")
+    if path.is_dir():
+        raise UsageError("--checkpoint", str(path), "a file path, not a folder")
+    return path
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from ecosim.model import EcosystemModel
 
-    fields: dict[str, Any] = {}
-    if args.scale is not None:
-        fields["scale"] = args.scale
-    if args.months is not None:
-        fields["months"] = args.months
+    out = _out_folder(args.out)
+    checkpoint = _checkpoint_path(args, out)
     t0 = time.perf_counter()
-    model = EcosystemModel(args.scenario, rng=args.seed, backend=args.backend,
-                           overrides=_parse_set(args.set), **fields)
+    if args.resume:
+        given = [name for name, v in (("--scenario", args.scenario), ("--scale", args.scale),
+                                      ("--months", args.months), ("--seed", args.seed),
+                                      ("--set", args.set or None)) if v is not None]
+        if given:
+            raise UsageError(given[0], getattr(args, given[0][2:]),
+                             "nothing with --resume: the scenario, seed, scale and months are "
+                             "the checkpoint's")
+        model = EcosystemModel.load(args.resume, backend=args.backend)
+        what = f"resumed from {args.resume} at month {model.month}"
+    else:
+        fields: dict[str, Any] = {}
+        if args.scale is not None:
+            fields["scale"] = args.scale
+        if args.months is not None:
+            fields["months"] = args.months
+        model = EcosystemModel(args.scenario or "korea_2025",
+                               rng=0 if args.seed is None else args.seed,
+                               backend=args.backend or "numba",
+                               overrides=_parse_set(args.set), **fields)
+        what = f"seed {0 if args.seed is None else args.seed}"
     build_s = time.perf_counter() - t0
     spec = model.spec
     print(f"{spec.name}: scale {spec.scale:g}, {len(model.agents):,} agents, "
-          f"seed {args.seed}, backend {args.backend}; built in {build_s:.1f} s", flush=True)
-    out = Path(args.out) if args.out else None
+          f"{what}, backend {model.backend}; ready in {build_s:.1f} s", flush=True)
     if out:
-        out.mkdir(parents=True, exist_ok=True)
         (out / "scenario.json").write_text(json.dumps(to_dict(spec), indent=1, default=str))
     t1 = time.perf_counter()
+    every = args.checkpoint_every or 12
     try:
-        model.run(progress=not args.no_progress)
+        model.run(progress=not args.no_progress, checkpoint=checkpoint, checkpoint_every=every)
     finally:
         # Whatever was simulated is written, also when a month fails.
         frame = model.city_frame()
@@ -131,6 +199,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     retention = model.retention_frame()
     if not retention.empty:
         print("\n" + retention_table(retention))
+    if checkpoint is not None and checkpoint.exists():
+        print(f"checkpoint every {every} months in {checkpoint} "
+              f"(resume: ecosim simulate --resume {checkpoint})")
     if out:
         print(f"results in {out}/ (city_frame.parquet, city_frame.csv, scenario.json)")
     return 0
@@ -144,18 +215,29 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ecosim.inputs.memory import available_bytes, check_fits, estimate_agents, estimate_bytes
+
     s = load_scenario(args.scenario, overrides=_parse_set(args.set))
+    check_fits(s)
     print(f"{args.scenario}: valid ({len(s.cities)} cities, {len(s.institutes)} institutes, "
-          f"{len(s.factories)} factory groups, {len(s.investors)} investor groups)")
+          f"{len(s.factories)} factory groups, {len(s.investors)} investor groups); at scale "
+          f"{s.scale:g} for {s.months} months up to {estimate_agents(s):,.0f} agents, about "
+          f"{estimate_bytes(s) / 1e9:.2g} GB ({available_bytes() / 1e9:.3g} GB available)")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(prog="ecosim", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="ecosim", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="print the traceback of an error")
+    # Also accepted after the command (ecosim validate f.toml --debug).
+    debug = _Parser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="print the traceback of an error")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    m = sub.add_parser("run", help="the main job: P(five Korean cities in the top 100 by 2030)")
+    m = sub.add_parser("run", parents=[debug],
+                       help="the main job: P(five Korean cities in the top 100 by 2030)")
     m.add_argument("--scenarios", nargs="+", default=["baseline", "startup_city"],
                    help="scenarios to compare (default: baseline startup_city)")
     m.add_argument("--replicates", type=int, default=32, help="runs per scenario (default 32)")
@@ -168,32 +250,43 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     m.set_defaults(func=_cmd_run)
 
-    r = sub.add_parser("simulate", help="one run of one scenario, with a per-city table")
-    r.add_argument("--scenario", default="korea_2025", help="packaged name or TOML path")
+    r = sub.add_parser("simulate", parents=[debug],
+                       help="one run of one scenario, with a per-city table")
+    r.add_argument("--scenario", help="packaged name or TOML path (default korea_2025)")
     r.add_argument("--months", type=int, help="months to simulate (default: the scenario's)")
     r.add_argument("--scale", type=float, help="agents per real person or firm (1.0 = all)")
-    r.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    r.add_argument("--backend", default="numba", choices=["numba", "python"])
+    r.add_argument("--seed", type=int, help="random seed (default 0)")
+    r.add_argument("--backend", choices=["numba", "python"],
+                   help="kernels (default numba; with --resume, the checkpoint's)")
     r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario field, e.g. behaviour.retirement_hazard=0.2")
     r.add_argument("--out", help="folder for city_frame.parquet/.csv and scenario.json")
+    r.add_argument("--checkpoint-every", type=int, metavar="N",
+                   help="save a checkpoint every N months (to --checkpoint, else "
+                        "<out>/checkpoint.ecosim)")
+    r.add_argument("--checkpoint", metavar="PATH",
+                   help="checkpoint file (every 12 months unless --checkpoint-every)")
+    r.add_argument("--resume", metavar="PATH",
+                   help="continue the run saved in this checkpoint, to its scenario's months")
     r.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     r.set_defaults(func=_cmd_simulate)
 
-    s = sub.add_parser("scenarios", help="list packaged scenarios")
+    s = sub.add_parser("scenarios", parents=[debug], help="list packaged scenarios")
     s.set_defaults(func=_cmd_scenarios)
 
-    v = sub.add_parser("validate", help="check a scenario file and report the first error")
+    v = sub.add_parser("validate", parents=[debug],
+                       help="check a scenario file and report the first error")
     v.add_argument("scenario", help="packaged name or TOML path")
     v.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     v.set_defaults(func=_cmd_validate)
 
-    _add_sweep_parser(sub)
+    _add_sweep_parser(sub, debug)
     return p
 
 
-def _add_sweep_parser(sub: Any) -> None:
-    w = sub.add_parser("sweep", help="run an experiment file: ensembles, sweeps, sensitivity")
+def _add_sweep_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
+    w = sub.add_parser("sweep", parents=[debug],
+                       help="run an experiment file: ensembles, sweeps, sensitivity")
     w.add_argument("experiment", help="experiment TOML file (README: Experiments at scale)")
     w.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else serial)")
@@ -202,6 +295,9 @@ def _add_sweep_parser(sub: Any) -> None:
     w.add_argument("--workers", type=int, help="worker processes (processes, local Dask)")
     w.add_argument("--out", help="results folder (default: results/<experiment name>)")
     w.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    w.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long while another driver uses the results folder "
+                        "(default: stop at once; -1: as long as it takes)")
     w.set_defaults(func=_cmd_sweep)
 
 
@@ -209,20 +305,35 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from ecosim.experiments.sweep import sweep
 
     if args.scheduler and args.executor not in (None, "dask"):
-        raise SystemExit(f"error: --scheduler needs --executor dask, not {args.executor}")
+        raise UsageError("--executor", args.executor, "dask (or no --executor) with --scheduler")
     return sweep(args.experiment, executor="dask" if args.scheduler else args.executor,
                  scheduler=args.scheduler, workers=args.workers, out=args.out,
-                 progress=not args.no_progress)
+                 progress=not args.no_progress, wait=None if args.wait < 0 else args.wait)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ecosim`` command."""
+    """Entry point of the ``ecosim`` command.
+
+    Returns:
+        0 on success; 1 when runs failed or the system refused (a full disk);
+        2 for bad input: one line on stderr naming the file or field, the
+        value and what is allowed (``--debug`` adds the traceback).
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except (InputError, FileNotFoundError) as err:
+        return _report(err, args, status=2)
+    except OSError as err:  # not a bug in ecosim: a full disk, a permission
+        return _report(err, args, status=1)
+
+
+def _report(err: BaseException, args: argparse.Namespace, status: int) -> int:
+    if getattr(args, "debug", False):
+        traceback.print_exception(err)
+    text = " ".join(str(err).split()) or type(err).__name__
+    print(f"error: {text}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":
