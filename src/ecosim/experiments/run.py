@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecosim.experiments.design import Experiment
+from ecosim.experiments.design import Experiment, ExperimentError
 from ecosim.experiments.executors import Executor, make_executor
+from ecosim.experiments.integrity import driver_lock, inspect_runs, quarantine
 from ecosim.experiments.store import (
     atomic_write_json,
-    completed_runs,
     load_failures,
     model_code_digest,
     remove_temporaries,
@@ -41,6 +41,9 @@ class ExperimentSummary:
         total: Runs in the experiment.
         skipped: Runs already on disk, not run again (resume).
         stale: Runs on disk that other model code produced, run again now.
+        damaged: Runs on disk whose files could not be trusted (a truncated or
+            unreadable Parquet file, a wrong schema, an unreadable marker), run
+            again now: run_id, reason, and the folder their files were moved to.
         executed: Runs executed now.
         succeeded: Of those, runs that finished.
         failures: Failed runs of the experiment (run_id, scenario, replicate,
@@ -62,6 +65,7 @@ class ExperimentSummary:
     succeeded: int
     failures: list[dict[str, Any]]
     stale: int = 0
+    damaged: list[dict[str, str]] = field(default_factory=list)
     startup_seconds: float = 0.0
     run_seconds: float = 0.0
     busy_seconds: float = 0.0
@@ -81,6 +85,10 @@ class ExperimentSummary:
                  f"start-up); results in {self.out}"]
         if self.stale:
             lines.append(f"{self.stale} runs on disk came from other model code and ran again")
+        if self.damaged:
+            lines.append(f"{len(self.damaged)} runs on disk could not be read and ran again "
+                         f"(their files moved to {self.damaged[0]['moved_to']}):")
+            lines += [f"  {d['run_id']}: {d['reason']}" for d in self.damaged]
         if self.executed and self.run_seconds > 0:
             lines.append(f"throughput {self.executed / self.run_seconds:.2f} runs/s; "
                          f"mean run {self.busy_seconds / self.executed:.2f} s")
@@ -102,6 +110,7 @@ def run_experiment(
     progress: bool = True,
     callback: Callable[[RunRecord, int, int], None] | None = None,
     numba_threads: int | None = None,
+    lock_timeout: float | None = 0.0,
 ) -> ExperimentSummary:
     """Run every run of ``experiment`` not yet on disk, writing results as each finishes.
 
@@ -117,18 +126,24 @@ def run_experiment(
         scheduler: Dask only: a scheduler address (``tcp://host:8786``) or a
             ``distributed.Client`` (default: ``execution.scheduler``, else a new
             LocalCluster on 127.0.0.1).
-        resume: Skip runs whose results are on disk; False runs everything again.
+        resume: Skip runs whose results are on disk and intact (a run whose files
+            are damaged is moved to ``damaged/`` and runs again); False runs
+            everything again.
         progress: Show a progress bar (runs done/total, ETA) on stderr.
         callback: Called as ``callback(record, done, total)`` after each run.
         numba_threads: Numba threads per run (results do not depend on it).
             Default: all cores for serial; cores / workers for a process pool
             or a new local Dask cluster; the workers' own on an existing cluster.
+        lock_timeout: Seconds to wait when another driver holds ``out`` (0: fail
+            at once; None: wait as long as it takes). See
+            :mod:`ecosim.experiments.integrity`.
 
     Returns:
         What was done, including the failed runs.
 
     Raises:
         ExperimentError: The experiment is invalid (raised before any run).
+        ResultsFolderBusy: Another driver is using ``out``.
         ValueError: Unknown executor or bad executor options.
     """
     experiment.validate()
@@ -142,14 +157,31 @@ def run_experiment(
     runner = make_executor(executor, workers=workers, scheduler=scheduler,
                            numba_threads=numba_threads)
 
+    if out.exists() and not out.is_dir():
+        raise ExperimentError("out", str(out), "a folder (new or existing), not a file")
     out.mkdir(parents=True, exist_ok=True)
+    with driver_lock(out, lock_timeout, {"experiment": experiment.name}):
+        return _run_locked(experiment, out, tasks, runner, resume, progress, callback)
+
+
+def _run_locked(experiment: Experiment, out: Path, tasks: list, runner: Executor,
+                resume: bool, progress: bool,
+                callback: Callable[[RunRecord, int, int], None] | None) -> ExperimentSummary:
+    """The body of :func:`run_experiment`, while this driver holds ``out``."""
     remove_temporaries(out)
     atomic_write_json({"experiment": experiment.to_dict(),
                         "run_ids": [t.run_id for t in tasks]}, out / "experiment.json")
     code = model_code_digest()
-    on_disk = completed_runs(out, experiment.outputs) if resume else set()
-    done = completed_runs(out, experiment.outputs, code) if resume else set()
-    stale = len(on_disk & {t.run_id for t in tasks}) - len(done & {t.run_id for t in tasks})
+    run_ids = [t.run_id for t in tasks]
+    disk = inspect_runs(out, run_ids, experiment.outputs, code) if resume else None
+    damaged = []
+    if disk is not None and disk.damaged:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for run_id, reason in disk.damaged.items():
+            moved = quarantine(out, run_id, experiment.outputs, stamp)
+            damaged.append({"run_id": run_id, "reason": reason, "moved_to": str(moved)})
+    done = disk.done if disk is not None else set()
+    stale = len(disk.stale) if disk is not None else 0
     todo = [t for t in tasks if t.run_id not in done]
     skipped = len(tasks) - len(todo)
     settings = RunSettings(str(out), tuple(experiment.outputs), experiment.backend,
@@ -182,7 +214,7 @@ def run_experiment(
     summary = ExperimentSummary(
         name=experiment.name, out=out, executor=runner.name, workers=runner.workers,
         total=len(tasks), skipped=skipped, executed=executed, succeeded=succeeded, stale=stale,
-        failures=load_failures(out, run_ids={t.run_id for t in tasks}),
+        damaged=damaged, failures=load_failures(out, run_ids=set(run_ids)),
         startup_seconds=startup, run_seconds=run_wall, busy_seconds=busy,
         worker_startup=dict(runner.startup), dashboard=runner.dashboard)
     atomic_write_json({k: v for k, v in dataclasses.asdict(summary).items()},

@@ -10,15 +10,15 @@ Layout::
     summary.json            the last execution's summary
 
 Every file is written to a temporary name in the same folder (starting with a
-dot, which pyarrow, pandas and polars globs skip) and then renamed with
+dot, which pyarrow, pandas and polars globs skip), synced, and then renamed with
 :func:`os.replace`, so a killed writer never leaves a half file under a real name.
+A completion marker records each output file's size, SHA-256, rows and columns;
+:mod:`ecosim.experiments.integrity` checks them on resume.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import os
 import time
@@ -29,8 +29,12 @@ from typing import Any
 
 import pandas as pd
 
+from ecosim.inputs.validation import InputError
+from ecosim.state.checkpoint import model_code_digest
+
 __all__ = [
     "ID_COLUMNS",
+    "ResultsError",
     "atomic_write_json",
     "atomic_write_parquet",
     "completed_runs",
@@ -45,26 +49,40 @@ __all__ = [
 ID_COLUMNS: tuple[str, ...] = ("run_id", "scenario", "replicate", "seed", "scale", "months")
 
 
-def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> dict[str, Any]:
     """Write ``frame`` to ``path`` so that readers see the whole file or none of it.
 
-    The temporary name starts with a dot: pyarrow datasets, pandas and polars
-    globs (``*.parquet``) skip it.
+    The file is written under a temporary name (starting with a dot: pyarrow
+    datasets, pandas and polars globs skip it), synced to disk and renamed.
+
+    Returns:
+        What was written, for the run's completion marker: ``bytes``,
+        ``sha256``, ``rows`` and ``columns`` (a resumed experiment checks the
+        file against them).
     """
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    import hashlib
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
+    _atomic_write_bytes(data, path)
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": len(frame), "columns": [str(c) for c in frame.columns]}
 
 
 def atomic_write_json(record: dict[str, Any], path: Path) -> None:
     """Write ``record`` as JSON to ``path``, atomically (as :func:`atomic_write_parquet`)."""
+    _atomic_write_bytes(json.dumps(record, indent=1, default=str).encode(), path)
+
+
+def _atomic_write_bytes(data: bytes, path: Path) -> None:
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        tmp.write_text(json.dumps(record, indent=1, default=str))
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())  # a crash after the rename never leaves a short file
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -103,33 +121,6 @@ def _marker(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return {}
-
-
-#: Modules that do not change what a run computes (paths relative to the package).
-_NOT_MODEL = frozenset({
-    "cli.py", "__main__.py", "outputs/plots.py",
-    *(f"experiments/{m}.py" for m in ("__init__", "design", "run", "sweep", "executors",
-                                      "worker", "store", "sensitivity", "dask_plugin")),
-})
-
-
-@functools.cache
-def model_code_digest() -> str:
-    """A digest of the code and data a run's results depend on (this installation).
-
-    Every ``.py`` file of the ``ecosim`` package except those that only run
-    or store experiments (:data:`_NOT_MODEL`), and the packaged scenario files.
-    A results folder records it per run; a resumed experiment re-runs the runs
-    that other model code produced.
-    """
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    files = [p for p in sorted(root.rglob("*.py"))
-             if p.relative_to(root).as_posix() not in _NOT_MODEL]
-    for path in files + sorted((root / "inputs" / "data").glob("*.toml")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def remove_temporaries(out: Path, older_than_s: float = 3600.0) -> None:
@@ -177,18 +168,39 @@ def load_results(out: str | Path, output: str = "city", *,
                        key=lambda f: order[f.stem])
     if not files:
         return pd.DataFrame({c: [] for c in ID_COLUMNS})
-    tables = [pq.read_table(f) for f in files]
+    tables = [_read_table(pq, f, out) for f in files]
     # A run with no rows (no movers, say) may have untyped columns: leave it out.
     tables = [t for t in tables if t.num_rows] or tables[:1]
     table = pa.concat_tables(tables, promote_options="permissive")
     return table.to_pandas().reset_index(drop=True)
 
 
+def _read_table(pq: Any, path: Path, out: Path):
+    try:
+        return pq.read_table(path)
+    except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise ResultsError(str(path), f"({type(err).__name__}: {err})",
+                           "a readable Parquet file: run the experiment again on "
+                           f"{out} (run_experiment or ecosim sweep), which checks every run "
+                           "and runs the damaged ones again") from None
+
+
+class ResultsError(InputError):
+    """A results file that cannot be read (``field`` is its path)."""
+
+    kind = "results file"
+
+
 def _run_order(out: Path) -> dict[str, int]:
     path = out / "experiment.json"
     if not path.exists():
         return {p.stem: i for i, p in enumerate(sorted((out / "runs").glob("*.json")))}
-    run_ids = json.loads(path.read_text())["run_ids"]
+    try:
+        run_ids = json.loads(path.read_text())["run_ids"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ResultsError(str(path), f"({type(err).__name__}: {err})",
+                           "the experiment's declaration: run the experiment again on this "
+                           "folder to rewrite it") from None
     return {r: i for i, r in enumerate(run_ids)}
 
 

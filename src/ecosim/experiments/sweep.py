@@ -15,7 +15,7 @@ __all__ = ["sweep"]
 
 def sweep(path: str | Path, *, executor: str | None = None, scheduler: str | None = None,
           workers: int | None = None, out: str | Path | None = None,
-          progress: bool = True) -> int:
+          progress: bool = True, wait: float | None = 0.0) -> int:
     """``ecosim sweep``: validate an experiment file, run it, print the summary.
 
     With a ``[sensitivity]`` design, also computes the indices, prints them and
@@ -28,12 +28,15 @@ def sweep(path: str | Path, *, executor: str | None = None, scheduler: str | Non
         workers: Worker processes.
         out: Results folder (default: the file's, else ``results/<name>``).
         progress: Show the progress bar.
+        wait: Seconds to wait while another driver uses the results folder (0:
+            stop at once; None: as long as it takes).
 
     Returns:
         0 when every run is on disk, 1 when some failed.
 
     Raises:
         ExperimentError: The file is invalid (nothing has run).
+        ResultsFolderBusy: Another driver uses the results folder.
     """
     experiment = Experiment.from_toml(path)
     if workers is not None and workers < 1:
@@ -43,7 +46,7 @@ def sweep(path: str | Path, *, executor: str | None = None, scheduler: str | Non
           f"{len(experiment.points())} points x {experiment.replicates} replicates = "
           f"{len(tasks)} runs", flush=True)
     summary = run_experiment(experiment, out, executor=executor, workers=workers,
-                             scheduler=scheduler, progress=progress)
+                             scheduler=scheduler, progress=progress, lock_timeout=wait)
     print(summary, flush=True)
     if summary.worker_startup:
         start = list(summary.worker_startup.values())

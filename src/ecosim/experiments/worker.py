@@ -227,15 +227,16 @@ def execute_run(task: RunTask, settings: RunSettings) -> RunRecord:
                                      "run's identifying columns")
                 head = pd.DataFrame({k: [v] * len(frame) for k, v in ids.items()})
                 frames[name] = pd.concat([head, frame], axis=1)
+        files = {}
         for name, frame in frames.items():
             folder = out / name
             folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_parquet(frame, folder / f"{task.run_id}.parquet")
+            files[name] = atomic_write_parquet(frame, folder / f"{task.run_id}.parquet")
         seconds = time.perf_counter() - t0
         record = RunRecord(task.run_id, "ok", seconds, worker_name(), startup, index=task.index)
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        atomic_write_json({**asdict(record), **describe(task), "code": model_code_digest()},
-                          out / "runs" / f"{task.run_id}.json")
+        atomic_write_json({**asdict(record), **describe(task), "code": model_code_digest(),
+                           "files": files}, out / "runs" / f"{task.run_id}.json")
         with contextlib.suppress(FileNotFoundError):
             (out / "failures" / f"{task.run_id}.json").unlink()
         return record
