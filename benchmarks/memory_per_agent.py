@@ -7,7 +7,7 @@ is what the world took. Divided by ``estimate_agents`` (agents at month 0 plus
 every graduate of the run), it gives the bytes per estimated agent that the
 memory check multiplies by. A checkpoint written at the end is timed too.
 
-    python benchmarks/memory_per_agent.py                       # scales 0.02 0.1 0.3, 12 and 72 months
+    python benchmarks/memory_per_agent.py          # scales 0.02 0.1 0.3; 12 and 72 months
     python benchmarks/memory_per_agent.py --scales 1.0 --months 72
 """
 

@@ -409,8 +409,9 @@ def test_sweep_command_runs_a_file_and_reports(tmp_path, capsys):
     assert "4 executed (4 ok, 0 failed)" in text and "worker warm-up" in text
     frame = load_results(out, "summary")
     assert sorted(set(frame["behaviour__w_ties"])) == [0.2, 0.6]
-    with pytest.raises(SystemExit, match="--scheduler needs --executor dask"):
-        main(["sweep", str(path), "--executor", "serial", "--scheduler", "tcp://127.0.0.1:1"])
+    assert main(["sweep", str(path), "--executor", "serial",
+                 "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--executor' = 'serial'" in capsys.readouterr().err
 
 
 def test_shipped_experiment_files_are_valid():

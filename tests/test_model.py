@@ -226,7 +226,7 @@ def test_mesa_batch_run_passes_scenario_fields_as_keywords():
 
 
 def test_bad_arguments_fail_before_building():
-    with pytest.raises(ValueError, match="backend = 'gpu'"):
+    with pytest.raises(ValueError, match="'backend' = 'gpu'"):
         EcosystemModel(backend="gpu", scale=0.001)
     with pytest.raises(ScenarioError, match=r"behaviour\.retirement_hazard"):
         EcosystemModel(scale=0.001, behaviour__retirement_hazard=-1)

@@ -15,6 +15,7 @@ largest of them, rounded up.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +30,10 @@ __all__ = ["BYTES_PER_AGENT", "available_bytes", "check_fits", "estimate_agents"
 
 #: Peak resident bytes a run adds per agent of :func:`estimate_agents` (tables with
 #: their spare capacity, Mesa agent objects and registries, ties, logs, the
-#: DataCollector). Measured by ``benchmarks/memory_per_agent.py``.
-BYTES_PER_AGENT = 1000
+#: DataCollector). ``benchmarks/memory_per_agent.py`` measured 409-546 bytes on Korea
+#: at scales 0.02-1.0 and 12 or 72 months (the largest, 546, at scale 1.0 and 12
+#: months: 925 MB for 1.69M estimated agents); rounded up to the next hundred.
+BYTES_PER_AGENT = 600
 #: Set this environment variable to 1 to build worlds the estimate says do not fit.
 SKIP_ENV = "ECOSIM_NO_MEMORY_CHECK"
 
@@ -108,12 +111,14 @@ def check_fits(s: Scenario) -> None:
     if need <= have:
         return
     agents = estimate_agents(s)
+    size = (f"about {_gb(need)} for {agents:.3g} agents" if math.isfinite(need)
+            else "more memory than exists (the number of agents overflows)")
     raise ScenarioError(
         "scale", s.scale,
-        f"a scale whose world fits in memory: at this scale the scenario needs about "
-        f"{_gb(need)} for {agents:.3g} agents ({BYTES_PER_AGENT} bytes each, measured), and "
-        f"{_gb(have)} is available; lower scale (or months), or run where more memory is "
-        f"free ({SKIP_ENV}=1 skips this check)")
+        f"a scale whose world fits in memory: at this scale the scenario needs {size} "
+        f"({BYTES_PER_AGENT} bytes per agent, measured), and {_gb(have)} is available; "
+        f"lower scale (or months), or run where more memory is free ({SKIP_ENV}=1 skips "
+        "this check)")
 
 
 def _gb(n: float) -> str:

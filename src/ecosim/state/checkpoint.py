@@ -111,7 +111,8 @@ class CheckpointInfo:
 NOT_MODEL = frozenset({
     "cli.py", "__main__.py", "outputs/plots.py",
     *(f"experiments/{m}.py" for m in ("__init__", "design", "run", "sweep", "executors",
-                                      "worker", "store", "sensitivity", "dask_plugin")),
+                                      "worker", "store", "integrity", "sensitivity",
+                                      "dask_plugin")),
 })
 
 
@@ -455,6 +456,9 @@ def load_checkpoint(path: str | Path, backend: str | None = None
         try:
             with _no_gc():
                 model = pickle.Unpickler(_Bounded(fh, length)).load()
+        except (AttributeError, ImportError) as err:  # a class defined only where it was saved
+            raise CheckpointError(str(path), header.get("class"), "a checkpoint whose classes "
+                                  f"can be imported here ({type(err).__name__}: {err})") from None
         finally:
             _RESTORING.reset(token)
         ctx.finish()
