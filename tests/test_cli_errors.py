@@ -67,6 +67,10 @@ CASES = {
                                  "{a_file}"], ["'out'", "not a file"]),
     "experiment workers 0": (["sweep", "experiments/example_sweep.toml", "--workers", "0"],
                              ["workers", ">= 1"]),
+    "experiment file missing": (["sweep", "{tmp}/none.toml"], ["none.toml", "not found"]),
+    "main job workers 0": (["run", "--workers", "0", "--no-progress"], ["workers", ">= 1"]),
+    "main job replicates 0": (["run", "--replicates", "0", "--no-progress"],
+                              ["replicates", ">= 1"]),
 }
 
 

@@ -147,6 +147,9 @@ def run_experiment(
         ValueError: Unknown executor or bad executor options.
     """
     experiment.validate()
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ExperimentError("workers", workers, "an integer >= 1 (worker processes)")
     ex_defaults = experiment.execution
     executor = executor or ex_defaults.get("executor", "serial")
     workers = workers or ex_defaults.get("workers")

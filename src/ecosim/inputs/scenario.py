@@ -360,7 +360,7 @@ def read_toml_file(path: str | Path, error: type[InputError] = ScenarioFileError
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise
+        raise FileNotFoundError(f"file not found: {path}") from None
     except IsADirectoryError:
         raise error(str(path), "(a folder)", "a TOML file") from None
     except OSError as err:
