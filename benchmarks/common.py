@@ -406,6 +406,7 @@ _ARG_BUILDERS = {
     "rng.fill_uniform": _fill(np.float64),
     "rng.fill_normal": _fill(np.float64),
     "rng.fill_gumbel": _fill(np.float64),
+    "rng.fill_laplace": _fill(np.float64),
     "rng.fill_choice": _fill_choice,
     "capital.match_deals": _match_deals,
     "firms.progress": _progress,

@@ -18,20 +18,23 @@ def snapshot(m):
     inv = m.population[Investor]
     return {
         "extra_graduates": p.extra_graduates.copy(),
-        "fellowship": p.fellowship_krw.copy(),
+        "fellowships": np.r_[p.fellowship_value_krw, p.fellowship_slots],
         "grants": np.r_[p.grant_krw, p.grant_budget_krw],
+        "stay_support": np.r_[p.stay_krw, p.stay_budget_krw],
         "funds": np.r_[inv.n_alive, inv["dry_powder_krw"][inv.alive].sum()],
         "fit_bonus": p.fit_bonus.copy(),
         "demo_slots": p.demo_slots.copy(),
         "amenity": p.amenity.copy(),
         "incentive_startup_job": p.incentives[:, Action.STARTUP_JOB].copy(),
         "incentive_found": p.incentives[:, Action.FOUND].copy(),
+        "incentive_headquarters": p.headquarters_incentives.copy(),
     }
 
 
 CLAIMS = {
-    "talent": {"extra_graduates", "fellowship", "incentive_startup_job", "incentive_found"},
-    "commercialization": {"grants", "incentive_found"},
+    "talent": {"extra_graduates", "fellowships", "incentive_startup_job", "incentive_found"},
+    "commercialization": {"grants", "stay_support", "incentive_found",
+                          "incentive_headquarters"},
     "investment": {"funds"},
     "infrastructure": {"fit_bonus", "demo_slots", "amenity"},
 }
@@ -41,7 +44,8 @@ CLAIMS = {
 def test_each_lever_changes_the_inputs_it_claims_and_nothing_else(lever):
     m = EcosystemModel("startup_city", rng=0, scale=0.005)
     before = snapshot(m)
-    pkg = PolicyPackage(city="daegu", budget_krw=30e9,
+    # a budget large enough that even the investment lever buys whole funds at this scale
+    pkg = PolicyPackage(city="daegu", budget_krw=4000e9,
                         levers={k: float(k == lever) for k in LEVERS},
                         focus_sectors=("robotics_mobility", "bio_medical"))
     policy.apply_package(m.world, pkg)
@@ -51,7 +55,7 @@ def test_each_lever_changes_the_inputs_it_claims_and_nothing_else(lever):
     daegu = m.cities.index("daegu")
     for k in changed & {"extra_graduates", "funds"}:
         assert after[k].sum() > before[k].sum()
-    for k in changed - {"funds", "extra_graduates", "grants"}:
+    for k in changed - {"funds", "extra_graduates", "grants", "fellowships", "stay_support"}:
         # only Daegu's entries move
         diff = np.atleast_2d(np.abs(after[k] - before[k]))
         moved_cities = np.flatnonzero(diff.reshape(len(m.cities), -1).sum(axis=1))
@@ -66,11 +70,36 @@ def test_a_zero_budget_policy_reproduces_the_baseline_exactly():
     pd.testing.assert_frame_equal(a.flow_frame(), b.flow_frame())
 
 
-def test_policy_starts_in_its_start_year_and_spends_its_budget():
-    m = EcosystemModel("startup_city", rng=1, scale=0.005, months=14).run(12)
-    assert sum(m.world.levers.spent_krw.values()) == 0  # nothing in 2025
-    m.step()  # January 2026
-    assert sum(m.world.levers.spent_krw.values()) == pytest.approx(4 * 30e9)
+def _budgets(spec, lever):
+    return sum(p.budget_krw * p.levers[lever] for p in spec.policy.packages)
+
+
+def test_policy_starts_in_its_start_year_and_pays_at_full_scale_equivalents():
+    m = EcosystemModel("startup_city", rng=1, scale=0.02)
+    start = m.spec.policy.start_year
+    months_before = 12 * (start - m.spec.start_year) + 1 - m.spec.start_month
+    m.run(months_before)
+    paid = m.world.levers.paid_krw
+    assert sum(paid.values()) == 0  # nothing before the start year
+    m.step()  # January of the start year
+    s = m.spec
+    assert paid["infrastructure"] == pytest.approx(_budgets(s, "infrastructure"))
+    training = _budgets(s, "talent") * (1 - s.policy.fellowship_share)
+    # training is paid in January; fellowships as fellows are found, within their share
+    assert training <= paid["talent"] <= _budgets(s, "talent") * (1 + 1e-9)
+    lv = m.world.levers
+    allotted = dict(lv.allotted_krw)
+    # what was allotted is the budget in whole grants, payments and funds (their number
+    # rounded stochastically at this scale: its expectation is the budget, see test_world)
+    assert allotted["infrastructure"] == pytest.approx(_budgets(s, "infrastructure"))
+    assert allotted["talent"] >= training and allotted["commercialization"] > 0
+    assert allotted["investment"] % (s.policy.fund_unit_krw / s.scale) == pytest.approx(0)
+    m.run(11)
+    # over the year nothing is paid beyond what was allotted
+    for lever in LEVERS:
+        assert paid[lever] <= allotted[lever] * (1 + 1e-9), lever
+    assert np.all(lv.grant_budget_krw >= 0) and np.all(lv.fellowship_slots >= 0)
+    assert np.all(lv.stay_budget_krw >= 0)
 
 
 @pytest.mark.parametrize(("override", "field"), [

@@ -99,6 +99,7 @@ class Outcome(IntEnum):
     DIES = 1
     ACQUIRED = 2
     IPO = 3
+    MATURES = 4  # self-sustaining past ``firms.maturity_months``: no longer a startup
 
 
 class Departure(IntEnum):

@@ -51,7 +51,8 @@ def fundraise(world: World) -> Fundraising:
 
     A startup seeks when its cash covers fewer than ``runway_months`` of burn,
     or, to grow, when ``round_interval`` months have passed since its last
-    round and its traction has reached its stage's milestone (stage - 1).
+    round and its traction has reached its stage's milestone (``milestone``
+    above ``traction_target + traction_stage * stage``).
     Seekers go in a random order; each samples ``candidates`` investors
     weighted by the real firms each agent represents (so sampling does not
     depend on scale), among those that fund the round's stage and have
@@ -64,7 +65,9 @@ def fundraise(world: World) -> Fundraising:
     burn = world.paid_heads() * world.static.burn_per_head_krw
     short = su["cash_krw"] < k.runway_months * burn
     # growth round: enough time since the last one and traction past the stage's milestone
-    grown = (su["months_since_round"] >= k.round_interval) & (su["traction"] >= su["stage"] - 1)
+    f = s.firms
+    milestone = f.traction_target + f.traction_stage * su["stage"] + k.milestone
+    grown = (su["months_since_round"] >= k.round_interval) & (su["traction"] >= milestone)
     seekers = np.flatnonzero(su.alive & (short | grown))
     seekers = seekers[world.rng.permutation(seekers.size)]
     # Funds invest at their pace: a budget that grows monthly, capped by dry powder.
@@ -88,7 +91,9 @@ def fundraise(world: World) -> Fundraising:
     su["stage"][rows] = np.minimum(su["stage"][rows] + 1, len(STAGES) - 1)
     su["cash_krw"][rows] += amount
     su["total_raised_krw"][rows] += amount
-    su["valuation_krw"][rows] = post
+    su["post_money_krw"][rows] = post
+    su["valuation_krw"][rows] = np.maximum(post,
+                                           s.firms.arr_multiple * 12 * su["revenue_krw"][rows])
     su["founder_equity"][rows] *= pre / post
     su["months_since_round"][rows] = 0
     np.subtract.at(inv["dry_powder_krw"], lead, amount)
