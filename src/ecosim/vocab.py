@@ -90,6 +90,7 @@ class InvestorKind(IntEnum):
     REGIONAL_FUND = 2
     CORPORATE_VC = 3
     ANGEL = 4
+    GROWTH = 5  # late-stage (growth) funds: Series B and later
 
 
 class Outcome(IntEnum):

@@ -146,7 +146,7 @@ class Firms:
         traction_target: Traction a pre-seed startup of zero quality tends to.
         traction_quality: Rise of the target per unit of quality.
         traction_fit: Rise of the target per unit of local research fit in the sector.
-        traction_stage: Rise of the target per funding stage reached: the capacity
+        traction_stage: Rise of the target per funding round raised: the capacity
             to grow that each round's money buys (hires, sales, production).
         traction_speed: Share of the gap to the target closed each month.
         traction_sd: Standard deviation of monthly traction shocks, which are
@@ -193,10 +193,11 @@ class Firms:
     traction_target: float = -1.0
     traction_quality: float = 1.0
     traction_fit: float = 0.2
-    traction_stage: float = 1.0
+    traction_stage: float = 1.2
     traction_speed: float = 0.05
     traction_sd: float = 0.15
     revenue_krw: float = 10e6
+    margin: float = 0.5
     overhead: float = 1.5
     founder_pay: float = 0.5
     arr_multiple: float = 8.0
@@ -204,7 +205,7 @@ class Firms:
     acquisition_premium: float = 1.3
     ipo_valuation_krw: float = 150e9
     ipo_hazard: float = 0.005
-    maturity_months: int = 84
+    maturity_months: int = 120
     unicorn_krw: float = 1.4e12
     demo_month: int = 3
     demo_slots_per_1000: float = 1.0
@@ -240,7 +241,7 @@ class Capital:
         round_interval: Months after a round from which a startup whose traction
             has reached its stage's milestone seeks the next one.
         milestone: The milestone, as traction above what a zero-quality startup
-            tends to at its stage (``traction_target + traction_stage * stage``).
+            with its rounds tends to (``traction_target + traction_stage * rounds``).
         candidates: Investors a seeker approaches per month (sampled, not scanned).
         screen: Probability that an approached investor with a sector fit screens the startup.
         sector_fit: How many times likelier a fit is screened than a non-fit.
@@ -280,6 +281,7 @@ class Capital:
         "regional_fund": ["seed", "series_a"],
         "corporate_vc": ["series_a", "series_b", "series_c_plus"],
         "angel": ["seed", "series_a"],
+        "growth": ["series_b", "series_c_plus"],
     })
     thesis_sectors: int = 3
     commitments: float = 0.15

@@ -173,6 +173,7 @@ def validate(s: Scenario) -> None:
 
 
 _FIRM_PROBABILITIES = ("savings_rate", "founder_savings_share", "cofounder_join", "founder_pay",
+                       "margin",
                        "acquisition_hazard", "ipo_hazard", "relocation_search", "angel_share")
 
 

@@ -27,6 +27,7 @@ class Startups(NamedTuple):
         alive: Live rows, bool.
         uid: Agent ids (random-number keys), int64.
         stage: :class:`~ecosim.vocab.Stage`.
+        rounds: Funding rounds raised so far.
         founded_month: Model month of founding (<= 0: before the run).
         quality: Latent quality.
         traction: Market traction (log scale).
@@ -41,6 +42,7 @@ class Startups(NamedTuple):
     alive: np.ndarray
     uid: np.ndarray
     stage: np.ndarray
+    rounds: np.ndarray
     founded_month: np.ndarray
     quality: np.ndarray
     traction: np.ndarray
@@ -73,10 +75,11 @@ class Growth(NamedTuple):
         traction_target: Traction a pre-seed startup of zero quality tends to.
         traction_quality: Rise of the target per unit of quality.
         traction_fit: Rise of the target per unit of local research fit.
-        traction_stage: Rise of the target per funding stage reached.
+        traction_stage: Rise of the target per funding round raised.
         traction_speed: Share of the gap to the target closed each month.
         traction_sd: Standard deviation of monthly traction shocks.
         revenue_krw: Monthly revenue at traction 0 (KRW).
+        margin: Share of revenue that adds to cash (after the costs of sales).
         arr_multiple: Valuation as a multiple of yearly revenue.
         burn_per_head_krw: Monthly cash spent per paid head (KRW).
     """
@@ -88,6 +91,7 @@ class Growth(NamedTuple):
     traction_speed: float
     traction_sd: float
     revenue_krw: float
+    margin: float
     arr_multiple: float
     burn_per_head_krw: float
 
@@ -102,6 +106,7 @@ class Exits(NamedTuple):
     ipo_hazard: float
     arr_multiple: float
     maturity_months: int
+    margin: float
 
 
 class Settlement(NamedTuple):
@@ -157,10 +162,11 @@ def progress(su, fit, paid_heads, g, seed, month):
 
     Traction moves a share ``traction_speed`` of the way to its target
     ``traction_target + traction_quality * quality + traction_fit * fit +
-    traction_stage * stage`` plus a heavy-tailed shock ``traction_sd *
+    traction_stage * rounds`` plus a heavy-tailed shock ``traction_sd *
     Laplace(0, 1)`` (unit variance; draw 0 of the PROGRESS stream): each round
     raises what the firm can grow to. Monthly revenue is ``revenue_krw *
-    exp(traction)``; burn is paid heads times the burn per head. The valuation
+    exp(traction)``, of which ``margin`` adds to cash; burn is paid heads
+    times the burn per head. The valuation
     is the larger of the last round's post-money and ``arr_multiple`` times
     yearly revenue, so it rises between rounds as the business grows.
 
@@ -182,7 +188,7 @@ def progress(su, fit, paid_heads, g, seed, month):
     # from a tuple together with others (``a, b = t.a, t.b``).
     alive = su.alive
     uid = su.uid
-    stage = su.stage
+    rounds = su.rounds
     quality = su.quality
     traction = su.traction
     revenue = su.revenue
@@ -195,7 +201,7 @@ def progress(su, fit, paid_heads, g, seed, month):
         if not alive[i]:
             continue
         target = (g.traction_target + g.traction_quality * float(quality[i])
-                  + g.traction_fit * float(fit[i]) + g.traction_stage * float(stage[i]))
+                  + g.traction_fit * float(fit[i]) + g.traction_stage * float(rounds[i]))
         step = (g.traction_speed * (target - traction[i])
                 + g.traction_sd * laplace(s, uid[i], 0))
         traction[i] += step
@@ -203,7 +209,7 @@ def progress(su, fit, paid_heads, g, seed, month):
         valuation[i] = max(post_money[i], g.arr_multiple * 12.0 * revenue[i])
         burn = paid_heads[i] * g.burn_per_head_krw
         burn_out[i] = burn
-        cash[i] += revenue[i] - burn
+        cash[i] += g.margin * revenue[i] - burn
         since[i] += 1
     return burn_out
 
@@ -219,8 +225,9 @@ def settle(su, burn, x, seed, month):
     probability ``ipo_hazard`` (draw 1). The exit value is the larger of the
     last valuation and ``arr_multiple`` times yearly revenue; an acquirer pays
     ``acquisition_premium`` on it. A startup older than ``maturity_months``
-    whose revenue covers its burn and that is valued below the IPO threshold
-    matures: it is an established firm now, no longer a startup.
+    whose earnings (``margin`` x revenue) cover its burn and that is valued
+    below the IPO threshold matures: it is an established firm now, no longer
+    a startup.
 
     Args:
         su: :class:`Startups` (read only).
@@ -264,7 +271,7 @@ def settle(su, burn, x, seed, month):
                 outcome[i] = Outcome.IPO
                 value[i] = worth
                 continue
-        if (month - founded[i] >= x.maturity_months and revenue[i] >= burn[i]
+        if (month - founded[i] >= x.maturity_months and x.margin * revenue[i] >= burn[i]
                 and worth < x.ipo_valuation_krw):
             outcome[i] = Outcome.MATURES
     return Settlement(outcome, value)

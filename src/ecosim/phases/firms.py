@@ -59,7 +59,7 @@ def exit_rules(f: Firms) -> Exits:
 def startups(world: World) -> Startups:
     """The startup table's columns as the kernels take them (views)."""
     su = world.population[Startup]
-    return Startups(alive=su.alive, uid=su["uid"], stage=su["stage"],
+    return Startups(alive=su.alive, uid=su["uid"], stage=su["stage"], rounds=su["rounds"],
                     founded_month=su["founded_month"], quality=su["quality"],
                     traction=su["traction"], revenue=su["revenue_krw"], cash=su["cash_krw"],
                     valuation=su["valuation_krw"], post_money=su["post_money_krw"],
@@ -162,7 +162,7 @@ def progress(world: World) -> None:
     fit = (world.static.research_fit + world.levers.fit_bonus)[su["city"], su["sector"]]
     burn = world.kernels.progress(startups(world), fit, world.paid_heads(), growth(world.spec),
                                   world.kernel_seed, world.month)
-    world.ledger.add("revenue", su["revenue_krw"][su.alive].sum())
+    world.ledger.add("revenue", world.spec.firms.margin * su["revenue_krw"][su.alive].sum())
     world.ledger.add("spent", burn.sum())
 
 

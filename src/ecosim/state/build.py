@@ -66,8 +66,8 @@ def initial_startup_state(s: Scenario, static: Statics, stage: np.ndarray,
     passed its last round's bar (quality = bar + ``quality_sd`` x |N(0, 1)|,
     others N(0, ``quality_sd``)); traction is what progress tends to at its
     quality and stage (``traction_target + traction_quality * quality +
-    traction_stage * stage``) plus its stationary spread; cash covers 6 to 24
-    months of burn at the stage's headcount;
+    traction_stage * rounds``, one round per stage passed) plus its
+    stationary spread; cash covers 6 to 24 months of burn at the stage's headcount;
     valuation is the post-money of a mid-sized last round, spread log-normally
     by ``initial_valuation_sd`` (or their revenue multiple, if larger); their
     age is uniform up to ``maturity_months``, at least a year per round passed;
@@ -92,11 +92,13 @@ def initial_startup_state(s: Scenario, static: Statics, stage: np.ndarray,
     # Age unknown: uniform up to the maturity age (est.); a later stage needs a year per round.
     age = np.maximum(rng.integers(0, f.maturity_months, n), 12 * stage)
     return {
+        "rounds": stage,
         "founded_month": 1 - age,
         "quality": quality,
         "traction": traction,
         "cash_krw": cash,
         "post_money_krw": post,
+        "round_traction": traction,
         "valuation_krw": np.maximum(post, s.firms.arr_multiple * 12 * f.revenue_krw
                                     * np.exp(traction)),
         "founder_equity": (1.0 - k.dilution) ** stage,

@@ -46,6 +46,8 @@ class PolicyLevers:
             career choice, (C, A).
         headquarters_incentives: Policy support (utility) for a head office in
             each city, in the firms' relocation choice, (C,).
+        grants_paid_krw: Grants paid to new startups in each city so far,
+            full-scale equivalents (KRW), (C,).
         paid_krw: KRW the policy has paid or committed, by lever, full-scale equivalents.
         allotted_krw: KRW the yearly budgets allotted, by lever, full-scale
             equivalents: the budget in whole grants, fellowships, payments and
@@ -66,6 +68,7 @@ class PolicyLevers:
     amenity: np.ndarray
     incentives: np.ndarray
     headquarters_incentives: np.ndarray
+    grants_paid_krw: np.ndarray
     paid_krw: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LEVERS, 0.0))
     allotted_krw: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LEVERS, 0.0))
 
@@ -87,6 +90,7 @@ class PolicyLevers:
             amenity=np.array([c.amenity for c in spec.cities], dtype=np.float64),
             incentives=np.zeros((n_cities, len(Action))),
             headquarters_incentives=np.zeros(n_cities),
+            grants_paid_krw=np.zeros(n_cities),
         )
 
     def allot(self, lever: str, model_krw: float) -> None:
@@ -128,5 +132,6 @@ class PolicyLevers:
                                out=np.zeros_like(self.grant_krw), where=self.grant_krw > 0)
         out = np.where(self.first_served(cities, affordable), self.grant_krw[cities], 0.0)
         np.subtract.at(self.grant_budget_krw, cities, out)
+        np.add.at(self.grants_paid_krw, cities, out / self.scale)
         self.pay("commercialization", out.sum())
         return out

@@ -13,6 +13,8 @@ class Startup(TableAgent):
         origin_city: Index of the city where it was founded.
         sector: Index of its sector.
         stage: :class:`~ecosim.vocab.Stage`.
+        rounds: Funding rounds raised so far (a Series C+ startup keeps raising:
+            D, E, ...; each round buys more capacity to grow).
         founded_month: Model month of founding (-1: founded before the run).
         cash_krw: Cash (KRW).
         headcount: Employees including founders (persons).
@@ -20,6 +22,8 @@ class Startup(TableAgent):
             post-money and ``arr_multiple`` times yearly revenue, so it moves
             with the business between rounds (0 before any revenue or round).
         post_money_krw: Post-money valuation of the last round (KRW).
+        round_traction: Traction at the last round (the next round is priced at
+            least at the last post-money grown with revenue since).
         total_raised_krw: Capital raised to date (KRW).
         quality: Latent quality (investors see it with noise).
         traction: Market traction (log scale; revenue = revenue_krw * exp(traction)).
@@ -39,11 +43,13 @@ class Startup(TableAgent):
         "origin_city": "i2",
         "sector": "i1",
         "stage": "i1",
+        "rounds": "i2",
         "founded_month": "i4",
         "cash_krw": "f8",
         "headcount": "i4",
         "valuation_krw": "f8",
         "post_money_krw": "f8",
+        "round_traction": "f8",
         "total_raised_krw": "f8",
         "quality": "f8",
         "traction": "f8",
