@@ -11,9 +11,10 @@ import numpy as np
 
 from ecosim import kernels
 from ecosim.inputs.scenario import Scenario, load_scenario
-from ecosim.outputs.frames import ModelOutputs
+from ecosim.outputs.frames import ModelOutputs, record_incomes
 from ecosim.outputs.metrics import CITY_METRICS, city_snapshot, retention_records
 from ecosim.phases import capital, demography, firms, labour, policy, social
+from ecosim.state.agents import Founder
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
 from ecosim.state.cities import Cities
@@ -64,7 +65,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
 
     def __init__(
         self,
-        scenario: str | Path | Scenario = "korea_2025",
+        scenario: str | Path | Scenario = "korea",
         *,
         rng: Any = None,
         backend: str = "numba",
@@ -130,6 +131,10 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         careers = labour.choose_and_match(w)                 # 2-3 career choice, matching
         social.colleague_ties(w, careers.hired_rows, w.spec.behaviour.colleague_ties)
         founded = firms.found(w, careers)                    # 4 founding
+        entrants = np.concatenate([careers.startup_hire_rows, founded.team_rows])
+        policy.award_fellowships(w, entrants)
+        w.log.startup_entrants.append(np.bincount(w.population[Founder]["city"][entrants],
+                                                  minlength=w.n_cities))
         w.recount_staff()
         firms.progress(w)                                    # 5 progress
         raised = capital.fundraise(w)                        # 6 fundraising
@@ -155,9 +160,12 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         flows, moves = MonthFlows.of_month(by_city, careers, founded, raised, demos, settled,
                                            moved, angels, departed)
         w.log.moves.append(moves)
+        w.log.new_startups.append(founded.foundings)
         w.log.funding.append(raised.funding)
         w.log.relocations.append(moved.relocations)
         w.log.retention.extend(retention_records(w))
+        if w.clock.calendar_month == 12:
+            record_incomes(w)
         self.last_metrics = city_snapshot(w, flows)
         self.datacollector.collect(self)
 
