@@ -1,6 +1,7 @@
 """Command line: ``ecosim run`` (the 2030 question), ``simulate``, ``sweep``, ``scenarios``.
 
-Also ``validate``, which checks a scenario file.
+Also ``validate``, which checks a scenario file, and ``app``, which serves the
+browser page.
 """
 
 from __future__ import annotations
@@ -189,7 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     _add_sweep_parser(sub)
+    _add_app_parser(sub)
     return p
+
+
+def _add_app_parser(sub: Any) -> None:
+    a = sub.add_parser("app", help="explore a run in the browser (Mesa SolaraViz page)")
+    a.add_argument("--host", default="127.0.0.1", help="address to serve on (127.0.0.1)")
+    a.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: a free one)")
+    a.add_argument("--open", action="store_true", help="open the page in a browser")
+    a.set_defaults(func=_cmd_app)
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from ecosim.app import serve
+
+    try:
+        return serve(args.host, args.port, open_browser=args.open)
+    except (ModuleNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 def _add_sweep_parser(sub: Any) -> None:

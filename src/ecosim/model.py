@@ -8,6 +8,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ecosim import kernels
 from ecosim.inputs.scenario import Scenario, load_scenario
@@ -28,6 +29,37 @@ def _city_metric(model: EcosystemModel, metric: str, city: int) -> int:
     return int(model.last_metrics[metric][city])
 
 
+def _mesa_scenario(scenario: Any, rng: Any,
+                   fields: dict[str, Any]) -> tuple[MesaScenario | None, Any, dict[str, Any]]:
+    """Reconcile Mesa's ``scenario`` with ``rng`` and the scenario fields.
+
+    Mesa's scenario carries the seed (``scenario.rng``) and, as its other
+    attributes, the run's parameters, which here are ecosim scenario fields.
+    A scenario without a seed takes ``rng`` (SolaraViz passes a fresh
+    ``Scenario()`` beside the seed it was given).
+    """
+    if scenario is None:
+        return None, rng, fields
+    if not isinstance(scenario, MesaScenario):
+        hint = (" ecosim's own scenario (a name, a TOML path or an ecosim Scenario) is the "
+                f"first argument: EcosystemModel({scenario!r}) or EcosystemModel(spec=...)"
+                if isinstance(scenario, str | Path | Scenario) else "")
+        raise TypeError(f"scenario = {scenario!r}: allowed is a "
+                        f"mesa.experimental.scenarios.Scenario (Mesa's experiment scenario);{hint}")
+    params = {k: v for k, v in vars(scenario).items() if k != "rng"}
+    clash = sorted(k for k in params.keys() & fields.keys() if params[k] != fields[k])
+    if clash:
+        raise ValueError(f"scenario field(s) {clash} given twice with different values: "
+                         f"scenario={params}, keywords={ {k: fields[k] for k in clash} }; "
+                         "allowed is one value for each")
+    if scenario.rng is None and rng is not None:
+        scenario = type(scenario)(rng=rng, **params)
+    elif scenario.rng is not None and rng is not None and scenario.rng != rng:
+        raise ValueError(f"rng = {rng!r} but scenario.rng = {scenario.rng!r}: "
+                         "allowed is one seed, given once or the same in both")
+    return scenario, scenario.rng, {**params, **fields}
+
+
 class EcosystemModel(ModelOutputs, mesa.Model):
     """A regional startup ecosystem, stepped one month at a time.
 
@@ -38,10 +70,15 @@ class EcosystemModel(ModelOutputs, mesa.Model):
     :class:`~ecosim.state.world.World`); :meth:`step` is the schedule.
 
     Args:
-        scenario: A packaged scenario name, a path to a TOML file, or a
-            :class:`~ecosim.inputs.scenario.Scenario`.
+        spec: The world to build: a packaged scenario name, a path to a TOML
+            file, or a :class:`~ecosim.inputs.scenario.Scenario`.
         rng: Seed or generator, as for :class:`mesa.Model`. The same seed gives
             the same run, whatever the backend or thread count.
+        scenario: Mesa's experiment scenario
+            (:class:`mesa.experimental.scenarios.Scenario`), as Mesa's own
+            tools pass it (SolaraViz's Reset does): its ``rng`` is the seed and
+            its other fields are scenario fields to override, like ``**fields``.
+            ecosim's own scenario is ``spec``.
         backend: ``"numba"`` (compiled kernels) or ``"python"`` (their reference
             bodies, for checking and debugging).
         overrides: Dotted paths to nested scenario fields and their values.
@@ -60,23 +97,27 @@ class EcosystemModel(ModelOutputs, mesa.Model):
 
     Raises:
         ScenarioError: The scenario, or an override, is invalid.
-        ValueError: ``backend`` is unknown.
+        TypeError: ``scenario`` is not a Mesa scenario.
+        ValueError: ``backend`` is unknown, or ``scenario`` disagrees with
+            ``rng`` or ``**fields``.
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario = "korea",
+        spec: str | Path | Scenario = "korea",
         *,
         rng: Any = None,
+        scenario: MesaScenario | None = None,
         backend: str = "numba",
         overrides: dict[str, Any] | None = None,
         **fields: Any,
     ):
-        """Build the world of ``scenario`` at its scale (month 0)."""
+        """Build the world of ``spec`` at its scale (month 0)."""
         bound = kernels.bind(backend)  # validates backend before any work
-        super().__init__(rng=rng)
+        scenario, rng, fields = _mesa_scenario(scenario, rng, fields)
+        super().__init__(rng=rng, scenario=scenario)
         self.backend = backend
-        self.world: World = build_world(load_scenario(scenario, overrides=overrides, **fields),
+        self.world: World = build_world(load_scenario(spec, overrides=overrides, **fields),
                                         self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
         self.datacollector = mesa.DataCollector(
