@@ -7,7 +7,7 @@ STAMP      := $(VENV)/.installed
 OUT        ?= results/startup_cities_2030
 ARGS       ?=
 
-.PHONY: run test lint bench compare clean venv
+.PHONY: run test lint bench compare clean venv app
 
 venv: $(STAMP)
 
@@ -23,6 +23,9 @@ $(STAMP): $(VPY) pyproject.toml
 
 run: $(STAMP)
 	$(VPY) experiments/startup_cities_2030.py --out $(OUT) $(ARGS)
+
+app: $(STAMP)
+	$(VENV)/bin/ecosim app $(ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check src tests benchmarks experiments

@@ -17,7 +17,7 @@ import numpy as np
 
 from ecosim.kernels import capital
 from ecosim.kernels._jit import reference
-from ecosim.kernels.capital import Market
+from ecosim.kernels.capital import Investors, Market, Seekers
 
 
 def inputs(n, n_inv, seed=0):
@@ -33,10 +33,11 @@ def inputs(n, n_inv, seed=0):
     reach = np.ascontiguousarray((1 + dist[:, inv_city]) ** -0.3)
     mk = Market(np.log([50e6, 0.3e9, 8e9, 30e9]), np.log([300e6, 8e9, 30e9, 100e9]),
                 np.array([0.0, 0.5, 1.0, 1.5]), 8, 0.5, 6.0, 0.5, 0.2, 8.0, 0.3)
-    return [g.permutation(n).astype(np.int64) + 1, g.integers(0, cities, n),
-            g.integers(0, 7, n), g.normal(0.5, 1, n), g.random(n) * 1e7,
-            g.integers(0, stages, n), cum, reach, g.integers(0, 2**7, n_inv),
-            g.random(n_inv) * 1e12, mk, 1, 4, np.empty(n, np.int64), np.empty(n), np.empty(n)]
+    seekers = Seekers(g.permutation(n).astype(np.int64) + 1, g.integers(0, cities, n),
+                      g.integers(0, 7, n), g.normal(0.5, 1, n), g.random(n) * 1e7,
+                      g.integers(0, stages, n))
+    investors = Investors(cum, reach, g.integers(0, 2**7, n_inv), g.random(n_inv) * 1e12)
+    return [seekers, investors, mk, 1, 4]
 
 
 def timed(fn, n, n_inv, repeat):

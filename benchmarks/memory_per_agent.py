@@ -64,7 +64,7 @@ def child(scenario: str, scale: float, months: int) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenario", default="korea_2025")
+    p.add_argument("--scenario", default="korea")
     p.add_argument("--scales", type=float, nargs="+", default=[0.02, 0.1, 0.3])
     p.add_argument("--months", type=int, nargs="+", default=[12, 72])
     p.add_argument("--child", nargs=3, metavar=("SCENARIO", "SCALE", "MONTHS"),

@@ -83,7 +83,7 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 1e-308, 0.0, -0.0, 0.5]),
     st.text(max_size=6),
-    st.sampled_from(["", "seoul_capital", "daejeon", "vc", "ai", "est.", "korea_2025"]),
+    st.sampled_from(["", "seoul_capital", "daejeon", "vc", "ai", "est.", "korea"]),
 )
 VALUES = st.one_of(
     SCALARS,
@@ -251,7 +251,7 @@ def test_the_property_sees_every_outcome(tmp_path):
 
 EXPERIMENT = {
     "name": "fuzz",
-    "scenarios": ["korea_2025"],
+    "scenarios": ["korea"],
     "replicates": 2,
     "months": 2,
     "scale": 0.001,
@@ -356,7 +356,7 @@ def test_extends_naming_no_scenario_is_a_scenario_error(tmp_path):
     path.write_text('extends = "no_such_scenario"\nmonths = 3\n')
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
-    assert info.value.field == "extends" and "korea_2025" in info.value.allowed
+    assert info.value.field == "extends" and "korea" in info.value.allowed
 
 
 @pytest.mark.parametrize("rng", ["abc", -1, 1.5, [1, "x"], object(), {"seed": 1}])
@@ -388,4 +388,4 @@ def test_a_world_that_cannot_fit_in_memory_is_refused_before_building(scale):
 
 def test_overrides_must_be_named_by_strings():
     with pytest.raises(ScenarioError, match="overrides"):
-        load_scenario("korea_2025", overrides={3: 1})
+        load_scenario("korea", overrides={3: 1})

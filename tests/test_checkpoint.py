@@ -138,7 +138,7 @@ def test_run_saves_a_checkpoint_every_n_months(tmp_path):
 
 
 def test_the_python_backend_continues_a_numba_checkpoint_identically(tmp_path):
-    model = EcosystemModel("korea_2025", rng=3, scale=0.002, months=6).run(4)
+    model = EcosystemModel("korea", rng=3, scale=0.002, months=6).run(4)
     path = model.save(tmp_path / "m.ckpt")
     on_python = EcosystemModel.load(path, backend="python")
     assert on_python.backend == "python"

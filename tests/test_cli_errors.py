@@ -17,7 +17,7 @@ def files(tmp_path):
     syntax = tmp_path / "syntax.toml"
     syntax.write_text('name = "x"\nscale = = 2\n')
     latin = tmp_path / "latin.toml"
-    latin.write_bytes('extends = "korea_2025"\ndescription = "Daejeon é"\n'.encode("latin-1"))
+    latin.write_bytes('extends = "korea"\ndescription = "Daejeon é"\n'.encode("latin-1"))
     a_file = tmp_path / "a_file"
     a_file.write_text("not a folder")
     not_ckpt = tmp_path / "notes.ckpt"
@@ -40,16 +40,16 @@ CASES = {
     "unknown packaged name": (["simulate", "--scenario", "korea_2052"], ["korea_2052"]),
     "--out is a file": (["simulate", "--scale", "0.001", "--out", "{a_file}"],
                         ["--out", "{a_file}", "a folder"]),
-    "scale 1e308": (["validate", "korea_2025", "--set", "scale=1e308"],
+    "scale 1e308": (["validate", "korea", "--set", "scale=1e308"],
                     ["'scale' = 1e+308", "fits in memory", "available"]),
     "scale 1e308 simulate": (["simulate", "--scale", "1e308"], ["'scale'", "GB"]),
     "scale nan": (["simulate", "--scale", "nan"], ["'scale'", "finite"]),
     "negative seed": (["simulate", "--scale", "0.001", "--seed", "-1"], ["'rng' = -1", "seed"]),
     "bad override": (["simulate", "--set", "behaviour.retirement_hazard=2"],
                      ["behaviour.retirement_hazard", "[0, 1]"]),
-    "unknown override": (["validate", "korea_2025", "--set", "cities.mars.amenity=1"],
+    "unknown override": (["validate", "korea", "--set", "cities.mars.amenity=1"],
                          ["cities.mars", "daejeon"]),
-    "--set without =": (["validate", "korea_2025", "--set", "scale"], ["--set", "PATH=VALUE"]),
+    "--set without =": (["validate", "korea", "--set", "scale"], ["--set", "PATH=VALUE"]),
     "not a number": (["simulate", "--scale", "abc"], ["--scale", "abc"]),
     "resume: no such file": (["simulate", "--resume", "{tmp}/none.ckpt"], ["none.ckpt"]),
     "resume: not a checkpoint": (["simulate", "--resume", "{not_ckpt}"],
@@ -114,6 +114,6 @@ def test_a_real_process_prints_one_line_and_exits_2(files):
 
 
 def test_validate_reports_the_memory_a_scenario_needs(capsys):
-    assert main(["validate", "korea_2025", "--set", "scale=0.1"]) == 0
+    assert main(["validate", "korea", "--set", "scale=0.1"]) == 0
     out = capsys.readouterr().out
     assert "valid" in out and "agents" in out and "GB available" in out

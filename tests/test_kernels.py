@@ -19,7 +19,7 @@ def _ids(n, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", ["fill_uniform", "fill_normal", "fill_gumbel"])
+@pytest.mark.parametrize("name", ["fill_uniform", "fill_normal", "fill_gumbel", "fill_laplace"])
 def test_rng_fills_agree_across_backends(name, seed):
     k = getattr(rng, name)
     ids = _ids(500, seed % 1000)
@@ -53,8 +53,11 @@ def test_normal_and_gumbel_have_their_distributions():
     n, g = np.empty(100_000), np.empty(100_000)
     rng.fill_normal(3, 4, 5, ids, 0, n)
     rng.fill_gumbel(3, 4, 5, ids, 0, g)
+    lap = np.empty(100_000)
+    rng.fill_laplace(3, 4, 5, ids, 0, lap)
     assert stats.kstest(n, "norm").pvalue > 1e-4
     assert stats.kstest(g, "gumbel_r").pvalue > 1e-4
+    assert stats.kstest(lap, "laplace", args=(0.0, 1.0 / math.sqrt(2.0))).pvalue > 1e-4
 
 
 @pytest.mark.parametrize("field", ["seed", "month", "phase", "agent", "draw"])

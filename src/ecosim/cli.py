@@ -1,9 +1,9 @@
 """Command line: ``ecosim run`` (the 2030 question), ``simulate``, ``sweep``, ``scenarios``.
 
-Also ``validate``, which checks a scenario file. Bad input (a scenario or
-experiment field, an option, a file) ends with one line on stderr naming the
-file or field, the value and what is allowed, and exit status 2; ``--debug``
-also prints the traceback.
+Also ``validate``, which checks a scenario file, and ``app``, which serves the
+browser page. Bad input (a scenario or experiment field, an option, a file)
+ends with one line on stderr naming the file or field, the value and what is
+allowed, and exit status 2; ``--debug`` also prints the traceback.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{len(args.scenarios)} scenarios x {args.replicates} replicates at scale "
-              f"{args.scale:g}, January 2025 to December 2030, in "
+              f"{args.scale:g}, January 2020 to December 2030 (read from 2025), in "
               f"{time.perf_counter() - t0:.0f} s\n")
         print(result.table.to_string(float_format=lambda x: f"{x:.2f}"))
         print()
@@ -166,7 +166,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             fields["scale"] = args.scale
         if args.months is not None:
             fields["months"] = args.months
-        model = EcosystemModel(args.scenario or "korea_2025",
+        model = EcosystemModel(args.scenario or "korea",
                                rng=0 if args.seed is None else args.seed,
                                backend=args.backend or "numba",
                                overrides=_parse_set(args.set), **fields)
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("simulate", parents=[debug],
                        help="one run of one scenario, with a per-city table")
-    r.add_argument("--scenario", help="packaged name or TOML path (default korea_2025)")
+    r.add_argument("--scenario", help="packaged name or TOML path (default korea)")
     r.add_argument("--months", type=int, help="months to simulate (default: the scenario's)")
     r.add_argument("--scale", type=float, help="agents per real person or firm (1.0 = all)")
     r.add_argument("--seed", type=int, help="random seed (default 0)")
@@ -281,7 +281,27 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     _add_sweep_parser(sub, debug)
+    _add_app_parser(sub, debug)
     return p
+
+
+def _add_app_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
+    a = sub.add_parser("app", parents=[debug],
+                       help="explore a run in the browser (Mesa SolaraViz page)")
+    a.add_argument("--host", default="127.0.0.1", help="address to serve on (127.0.0.1)")
+    a.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: a free one)")
+    a.add_argument("--open", action="store_true", help="open the page in a browser")
+    a.set_defaults(func=_cmd_app)
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from ecosim.app import serve
+
+    try:
+        return serve(args.host, args.port, open_browser=args.open)
+    except (ModuleNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 def _add_sweep_parser(sub: Any, debug: argparse.ArgumentParser) -> None:

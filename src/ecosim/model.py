@@ -8,14 +8,16 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from ecosim import kernels
 from ecosim.inputs.memory import check_fits
 from ecosim.inputs.scenario import Scenario, load_scenario
 from ecosim.inputs.validation import ArgumentError
-from ecosim.outputs.frames import ModelOutputs
+from ecosim.outputs.frames import ModelOutputs, record_incomes
 from ecosim.outputs.metrics import CITY_METRICS, city_snapshot, retention_records
 from ecosim.phases import capital, demography, firms, labour, policy, social
+from ecosim.state.agents import Founder
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
 from ecosim.state.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -30,6 +32,37 @@ def _city_metric(model: EcosystemModel, metric: str, city: int) -> int:
     return int(model.last_metrics[metric][city])
 
 
+def _mesa_scenario(scenario: Any, rng: Any,
+                   fields: dict[str, Any]) -> tuple[MesaScenario | None, Any, dict[str, Any]]:
+    """Reconcile Mesa's ``scenario`` with ``rng`` and the scenario fields.
+
+    Mesa's scenario carries the seed (``scenario.rng``) and, as its other
+    attributes, the run's parameters, which here are ecosim scenario fields.
+    A scenario without a seed takes ``rng`` (SolaraViz passes a fresh
+    ``Scenario()`` beside the seed it was given).
+    """
+    if scenario is None:
+        return None, rng, fields
+    if not isinstance(scenario, MesaScenario):
+        hint = (" ecosim's own scenario (a name, a TOML path or an ecosim Scenario) is the "
+                f"first argument: EcosystemModel({scenario!r}) or EcosystemModel(spec=...)"
+                if isinstance(scenario, str | Path | Scenario) else "")
+        raise TypeError(f"scenario = {scenario!r}: allowed is a "
+                        f"mesa.experimental.scenarios.Scenario (Mesa's experiment scenario);{hint}")
+    params = {k: v for k, v in vars(scenario).items() if k != "rng"}
+    clash = sorted(k for k in params.keys() & fields.keys() if params[k] != fields[k])
+    if clash:
+        raise ValueError(f"scenario field(s) {clash} given twice with different values: "
+                         f"scenario={params}, keywords={ {k: fields[k] for k in clash} }; "
+                         "allowed is one value for each")
+    if scenario.rng is None and rng is not None:
+        scenario = type(scenario)(rng=rng, **params)
+    elif scenario.rng is not None and rng is not None and scenario.rng != rng:
+        raise ValueError(f"rng = {rng!r} but scenario.rng = {scenario.rng!r}: "
+                         "allowed is one seed, given once or the same in both")
+    return scenario, scenario.rng, {**params, **fields}
+
+
 class EcosystemModel(ModelOutputs, mesa.Model):
     """A regional startup ecosystem, stepped one month at a time.
 
@@ -40,10 +73,15 @@ class EcosystemModel(ModelOutputs, mesa.Model):
     :class:`~ecosim.state.world.World`); :meth:`step` is the schedule.
 
     Args:
-        scenario: A packaged scenario name, a path to a TOML file, or a
-            :class:`~ecosim.inputs.scenario.Scenario`.
+        spec: The world to build: a packaged scenario name, a path to a TOML
+            file, or a :class:`~ecosim.inputs.scenario.Scenario`.
         rng: Seed or generator, as for :class:`mesa.Model`. The same seed gives
             the same run, whatever the backend or thread count.
+        scenario: Mesa's experiment scenario
+            (:class:`mesa.experimental.scenarios.Scenario`), as Mesa's own
+            tools pass it (SolaraViz's Reset does): its ``rng`` is the seed and
+            its other fields are scenario fields to override, like ``**fields``.
+            ecosim's own scenario is ``spec``.
         backend: ``"numba"`` (compiled kernels) or ``"python"`` (their reference
             bodies, for checking and debugging).
         overrides: Dotted paths to nested scenario fields and their values.
@@ -64,29 +102,33 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         ScenarioError: The scenario, or an override, is invalid, or its world
             would not fit in the memory available (checked before building).
         ArgumentError: ``rng`` is not a seed or generator, or ``backend`` is unknown.
+        TypeError: ``scenario`` is not a Mesa scenario.
+        ValueError: ``scenario`` disagrees with ``rng`` or ``**fields``.
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario = "korea_2025",
+        spec: str | Path | Scenario = "korea",
         *,
         rng: Any = None,
+        scenario: MesaScenario | None = None,
         backend: str = "numba",
         overrides: dict[str, Any] | None = None,
         **fields: Any,
     ):
-        """Build the world of ``scenario`` at its scale (month 0)."""
+        """Build the world of ``spec`` at its scale (month 0)."""
         if backend not in kernels.BACKENDS:
             raise ArgumentError("backend", backend, f"one of {', '.join(kernels.BACKENDS)}")
-        _check_rng(rng)
         if isinstance(rng, np.integer):  # Mesa seeds random.Random with it: a Python int
             rng = int(rng)
-        spec = load_scenario(scenario, overrides=overrides, **fields)
-        check_fits(spec)  # before any table is allocated
+        scenario, rng, fields = _mesa_scenario(scenario, rng, fields)
+        _check_rng(rng)
+        world_spec = load_scenario(spec, overrides=overrides, **fields)
+        check_fits(world_spec)  # before any table is allocated
         bound = kernels.bind(backend)
-        super().__init__(rng=rng)
+        super().__init__(rng=rng, scenario=scenario)
         self.backend = backend
-        self.world: World = build_world(spec, self, bound)
+        self.world: World = build_world(world_spec, self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -140,6 +182,10 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         careers = labour.choose_and_match(w)                 # 2-3 career choice, matching
         social.colleague_ties(w, careers.hired_rows, w.spec.behaviour.colleague_ties)
         founded = firms.found(w, careers)                    # 4 founding
+        entrants = np.concatenate([careers.startup_hire_rows, founded.team_rows])
+        policy.award_fellowships(w, entrants)
+        w.log.startup_entrants.append(np.bincount(w.population[Founder]["city"][entrants],
+                                                  minlength=w.n_cities))
         w.recount_staff()
         firms.progress(w)                                    # 5 progress
         raised = capital.fundraise(w)                        # 6 fundraising
@@ -165,9 +211,12 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         flows, moves = MonthFlows.of_month(by_city, careers, founded, raised, demos, settled,
                                            moved, angels, departed)
         w.log.moves.append(moves)
+        w.log.new_startups.append(founded.foundings)
         w.log.funding.append(raised.funding)
         w.log.relocations.append(moved.relocations)
         w.log.retention.extend(retention_records(w))
+        if w.clock.calendar_month == 12:
+            record_incomes(w)
         self.last_metrics = city_snapshot(w, flows)
         self.datacollector.collect(self)
 

@@ -90,6 +90,7 @@ class InvestorKind(IntEnum):
     REGIONAL_FUND = 2
     CORPORATE_VC = 3
     ANGEL = 4
+    GROWTH = 5  # late-stage (growth) funds: Series B and later
 
 
 class Outcome(IntEnum):
@@ -99,6 +100,7 @@ class Outcome(IntEnum):
     DIES = 1
     ACQUIRED = 2
     IPO = 3
+    MATURES = 4  # self-sustaining past ``firms.maturity_months``: no longer a startup
 
 
 class Departure(IntEnum):

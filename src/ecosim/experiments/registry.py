@@ -6,7 +6,10 @@ Two registries, both open to later issues and to users:
   one row). Each becomes one Parquet file per run in ``<out>/<name>/``.
   Built in: ``city`` (:meth:`~ecosim.model.EcosystemModel.city_frame`),
   ``flows`` (:meth:`~ecosim.model.EcosystemModel.flow_frame`), ``retention``
-  (:meth:`~ecosim.model.EcosystemModel.retention_frame`) and ``summary``.
+  (:meth:`~ecosim.model.EcosystemModel.retention_frame`), ``summary``, and
+  the researcher's tables ``survival`` (by founding month and city),
+  ``city_years`` (startups, exits and unicorns by city and year),
+  ``first_jobs``, ``founders``, ``spinoffs`` and ``incomes``.
 * :data:`METRICS` — named scalars, ``model -> float`` or a mapping
   ``key -> float`` (stored as columns ``name:key``, e.g. one per city), or
   None when the model cannot provide it (the column is then left out). The
@@ -145,6 +148,12 @@ register_output("city", lambda model: model.city_frame())
 register_output("flows", lambda model: model.flow_frame())
 register_output("retention", lambda model: model.retention_frame())
 register_output("summary", summary_row)
+register_output("survival", lambda model: model.survival_frame(by_city=True))
+register_output("city_years", lambda model: model.yearly_frame())
+register_output("first_jobs", lambda model: model.first_job_frame())
+register_output("founders", lambda model: model.founder_frame())
+register_output("spinoffs", lambda model: model.spinoff_frame())
+register_output("incomes", lambda model: model.income_frame())
 
 register_metric("capital_share_talent", lambda model: model.capital_share("talent"))
 register_metric("capital_net_inflow", lambda model: float(np.sum(model.capital_net_inflow())))

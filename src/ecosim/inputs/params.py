@@ -49,6 +49,8 @@ class Behaviour:
         w_scene: Weight of log(1 + startups in the city, at full scale) for
             founding: the local scene a founder joins (plays the role that
             open positions play for jobs).
+        horizon_months: Months over which people weigh a one-off sum (a grant,
+            a fellowship) against monthly pay in their choice.
         founding_experience: Months of work experience before someone can found
             a company (PhDs and researchers can found at once: spin-offs).
         action_constants: Alternative-specific constants by action
@@ -85,10 +87,11 @@ class Behaviour:
     w_stay: float = 1.0
     w_serial: float = 1.0
     w_scene: float = 0.3
+    horizon_months: int = 60
     founding_experience: int = 24
     action_constants: dict[str, float] = field(
         default_factory=lambda: {"startup_job": -0.3, "corporate_job": 0.0, "research": -0.3,
-                                 "found": -1.5}
+                                 "found": -1.2}
     )
     density_wage_elasticity: float = 0.04
     investor_distance_exponent: float = 0.3
@@ -118,7 +121,7 @@ class Labour:
                                  "research": 3.9e6, "found": 2.5e6}
     )
     startup_headcount: dict[str, float] = field(
-        default_factory=lambda: {"pre_seed": 3, "seed": 5, "series_a": 10, "series_b": 25,
+        default_factory=lambda: {"pre_seed": 2, "seed": 5, "series_a": 10, "series_b": 25,
                                  "series_c_plus": 60}
     )
     corporate_openings: float = 0.02
@@ -140,11 +143,14 @@ class Firms:
         quality_research: Weight of the alma mater's research strength in the sector.
         quality_sd: Standard deviation of the idiosyncratic part of quality.
         initial_traction: Traction of a new startup.
-        traction_target: Traction a startup of zero quality tends to.
+        traction_target: Traction a pre-seed startup of zero quality tends to.
         traction_quality: Rise of the target per unit of quality.
         traction_fit: Rise of the target per unit of local research fit in the sector.
+        traction_stage: Rise of the target per funding round raised: the capacity
+            to grow that each round's money buys (hires, sales, production).
         traction_speed: Share of the gap to the target closed each month.
-        traction_sd: Standard deviation of monthly traction shocks.
+        traction_sd: Standard deviation of monthly traction shocks, which are
+            Laplace-distributed (heavy-tailed, as firms' growth rates are).
         revenue_krw: Monthly revenue at traction 0 (revenue = this * exp(traction)).
         overhead: Monthly burn per employee as a multiple of the startup wage.
         founder_pay: Founders' pay as a share of the startup wage until their
@@ -155,6 +161,9 @@ class Firms:
         acquisition_premium: Price paid over the last valuation in an acquisition.
         ipo_valuation_krw: Valuation (KRW) from which an IPO is possible.
         ipo_hazard: Monthly probability of an IPO once possible.
+        maturity_months: Age (months) after which a startup whose revenue covers
+            its burn and that is valued below ``ipo_valuation_krw`` is no longer
+            a startup: it becomes one of the city's established firms.
         unicorn_krw: Valuation (KRW) counted as a unicorn (US$1B).
         demo_month: Calendar month in which factories open demonstration slots.
         demo_slots_per_1000: Demonstration slots a year per 1,000 factory employees.
@@ -184,16 +193,19 @@ class Firms:
     traction_target: float = -1.0
     traction_quality: float = 1.0
     traction_fit: float = 0.2
+    traction_stage: float = 1.2
     traction_speed: float = 0.05
     traction_sd: float = 0.15
     revenue_krw: float = 10e6
+    margin: float = 0.5
     overhead: float = 1.5
-    founder_pay: float = 0.5
-    arr_multiple: float = 8.0
+    founder_pay: float = 0.3
+    arr_multiple: float = 3.0
     acquisition_hazard: float = 0.0015
     acquisition_premium: float = 1.3
     ipo_valuation_krw: float = 150e9
     ipo_hazard: float = 0.005
+    maturity_months: int = 120
     unicorn_krw: float = 1.4e12
     demo_month: int = 3
     demo_slots_per_1000: float = 1.0
@@ -207,7 +219,7 @@ class Firms:
     w_reloc_move: float = 2.0
     w_reloc_travel: float = 0.3
     angel_threshold_krw: float = 1e9
-    angel_share: float = 0.3
+    angel_share: float = 0.1
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -227,7 +239,9 @@ class Capital:
             the startups alive at the start around their last round's post-money.
         runway_months: A startup seeks a round when its cash covers fewer months of burn.
         round_interval: Months after a round from which a startup whose traction
-            has reached its stage's milestone (stage - 1) seeks the next one.
+            has reached its stage's milestone seeks the next one.
+        milestone: The milestone, as traction above what a zero-quality startup
+            with its rounds tends to (``traction_target + traction_stage * rounds``).
         candidates: Investors a seeker approaches per month (sampled, not scanned).
         screen: Probability that an approached investor with a sector fit screens the startup.
         sector_fit: How many times likelier a fit is screened than a non-fit.
@@ -254,6 +268,7 @@ class Capital:
     initial_valuation_sd: float = 0.75
     runway_months: float = 6.0
     round_interval: int = 24
+    milestone: float = 0.0
     candidates: int = 8
     screen: float = 0.5
     sector_fit: float = 6.0
@@ -261,15 +276,16 @@ class Capital:
     bar: dict[str, float] = field(default_factory=lambda: {
         "seed": 0.0, "series_a": 0.5, "series_b": 1.0, "series_c_plus": 1.5})
     stages: dict[str, list[str]] = field(default_factory=lambda: {
-        "vc": ["seed", "series_a", "series_b", "series_c_plus"],
+        "vc": ["seed", "series_a", "series_b"],
         "fund_of_funds": [],
         "regional_fund": ["seed", "series_a"],
         "corporate_vc": ["series_a", "series_b", "series_c_plus"],
         "angel": ["seed", "series_a"],
+        "growth": ["series_b", "series_c_plus"],
     })
     thesis_sectors: int = 3
-    commitments: float = 0.15
-    deployment: float = 0.2
+    commitments: float = 0.2
+    deployment: float = 0.25
     angel_distance_exponent: float = 1.0
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -301,17 +317,24 @@ class PolicyPackage:
 class Policy:
     """Startup City policy: packages per city and what a won of each lever buys.
 
-    Every lever acts on agents' inputs, never on outcomes:
+    Every lever acts on agents' inputs, never on outcomes, and every budget is
+    spent at the model's scale (a model of scale 0.1 pays a tenth of the
+    grants, fellowships and fund money; amounts per recipient are real):
 
     * talent: extra graduates at the city's institutes (``graduate_krw`` each a
-      year) and retention fellowships, a pay top-up for the city's startup
-      workers and founders (``fellowship_share`` of the talent budget), which
-      enters their wage utility;
+      year) and fellowships (``fellowship_share`` of the talent budget):
+      ``fellowship_monthly_krw`` for ``fellowship_months`` to people who take
+      a startup job or found a company in the city, while the year's slots
+      last; searchers weigh the expected fellowship (its value times the
+      chance of getting one) in their choice;
     * commercialization: a grant of ``grant_krw`` to each new startup in the
-      city while the year's budget lasts, and the expected grant in the value
-      of founding there;
-    * investment: a local-mandate policy fund in the city (seed and Series A,
-      the city's focus sectors, angels' distance decay), topped up each year;
+      city while the year's budget lasts, and, with ``stay_support_share`` of
+      the budget, ``stay_support_krw`` a year to each funded startup
+      headquartered there (support that depends on staying); founders weigh
+      the expected grant, and firms the expected support when they choose a city;
+    * investment: local-mandate policy funds in the city of ``fund_unit_krw``
+      each (seed and Series A, the city's focus sectors, angels' distance
+      decay), new ones each year;
     * infrastructure: testbeds (research fit of the focus sectors,
       ``testbed_krw`` per unit), demonstration slots (``demo_slot_krw`` each,
       a third of the cost with open factories) and amenity
@@ -322,7 +345,14 @@ class Policy:
         packages: The packages.
         graduate_krw: Yearly cost of one extra graduate (KRW).
         fellowship_share: Share of the talent budget on fellowships.
+        fellowship_monthly_krw: A fellow's monthly top-up (KRW).
+        fellowship_months: Months a fellowship lasts.
         grant_krw: Commercialization grant per new startup (KRW).
+        stay_support_share: Share of the commercialization budget paid as
+            support to funded startups that keep their head office in the city.
+        stay_support_krw: Yearly support per funded startup (KRW).
+        fund_unit_krw: Size of one policy fund (KRW); the investment budget
+            creates budget / fund_unit_krw funds a year.
         testbed_krw: Cost of one unit of research fit in a focus sector per year (KRW).
         demo_slot_krw: Cost of one demonstration slot (KRW).
         amenity_krw: Yearly cost of 0.01 of amenity index (KRW).
@@ -333,7 +363,12 @@ class Policy:
     packages: tuple[PolicyPackage, ...] = ()
     graduate_krw: float = 60e6
     fellowship_share: float = 0.5
+    fellowship_monthly_krw: float = 1.0e6
+    fellowship_months: int = 24
     grant_krw: float = 100e6
+    stay_support_share: float = 0.3
+    stay_support_krw: float = 100e6
+    fund_unit_krw: float = 10e9
     testbed_krw: float = 20e9
     demo_slot_krw: float = 300e6
     amenity_krw: float = 10e9

@@ -203,6 +203,8 @@ def validate(s: Scenario) -> None:
     for name in ("retirement_hazard", "emigration_hazard", "exit_hazard", "on_the_job_search"):
         _probability(getattr(b, name), f"behaviour.{name}")
     # Signs are part of the model (a cost is subtracted): every weight is >= 0.
+    if b.horizon_months < 1:
+        raise ScenarioError("behaviour.horizon_months", b.horizon_months, "an integer >= 1")
     for name in (*_weights(b), "founding_experience", "density_wage_elasticity",
                  "investor_distance_exponent", "initial_ties", "alumni_ties", "colleague_ties"):
         _non_negative(getattr(b, name), f"behaviour.{name}")
@@ -253,6 +255,7 @@ def validate(s: Scenario) -> None:
 
 
 _FIRM_PROBABILITIES = ("savings_rate", "founder_savings_share", "cofounder_join", "founder_pay",
+                       "margin",
                        "acquisition_hazard", "ipo_hazard", "relocation_search", "angel_share")
 
 
@@ -261,11 +264,12 @@ def _validate_firms(s: Scenario) -> None:
     for name in _FIRM_PROBABILITIES:
         _probability(getattr(f, name), f"firms.{name}")
     for name in ("founding_grant_krw", "max_cofounders", "quality_skill", "quality_research",
-                 "quality_sd", "traction_quality", "traction_fit", "traction_sd", "revenue_krw",
+                 "quality_sd", "traction_quality", "traction_fit", "traction_stage", "traction_sd",
+                 "revenue_krw",
                  "traction_speed",
                  "overhead", "arr_multiple", "acquisition_premium", "ipo_valuation_krw",
                  "unicorn_krw", "demo_slots_per_1000", "demo_traction", "demo_acquisition",
-                 *_weights(f), "angel_threshold_krw"):
+                 *_weights(f), "angel_threshold_krw", "maturity_months"):
         _non_negative(getattr(f, name), f"firms.{name}")
     if f.traction_speed > 1:
         raise ScenarioError("firms.traction_speed", f.traction_speed, "a share in [0, 1]")
@@ -323,7 +327,10 @@ def _validate_policy(s: Scenario) -> None:
         if not isinstance(pkg.open_factories, bool):
             raise ScenarioError(f"{w}.open_factories", pkg.open_factories, "true or false")
     _probability(p.fellowship_share, "policy.fellowship_share")
-    for name in ("graduate_krw", "grant_krw", "testbed_krw", "demo_slot_krw", "amenity_krw"):
+    _probability(p.stay_support_share, "policy.stay_support_share")
+    for name in ("graduate_krw", "grant_krw", "testbed_krw", "demo_slot_krw", "amenity_krw",
+                 "fellowship_monthly_krw", "fellowship_months", "stay_support_krw",
+                 "fund_unit_krw"):
         v = getattr(p, name)
         _non_negative(v, f"policy.{name}")
         if v == 0:

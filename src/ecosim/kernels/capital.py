@@ -29,6 +29,8 @@ class Seekers(NamedTuple):
         quality: Latent quality.
         revenue: Monthly revenue (KRW).
         round_stage: Index into ``ROUND_STAGES`` of the round each seeks, int64.
+        grown_value: The last post-money grown with revenue since that round,
+            ``post_money * exp(traction - round_traction)`` (KRW; 0 if none).
     """
 
     uid: np.ndarray
@@ -37,6 +39,7 @@ class Seekers(NamedTuple):
     quality: np.ndarray
     revenue: np.ndarray
     round_stage: np.ndarray
+    grown_value: np.ndarray
 
 
 class Investors(NamedTuple):
@@ -46,14 +49,19 @@ class Investors(NamedTuple):
         cum_weights: (C, R, I) cumulative sampling weights over investor rows.
         reach: (C, I) each investor's reach to each city, in [0, 1].
         thesis: (I,) int64 sector bit masks.
-        budget: (I,) float64 what each investor may invest now (KRW), decreased
-            by the rounds it pays.
+        budget: (I,) float64 what each investor's pace allows it to invest now
+            (KRW): it invests only while this is positive, and a round may take
+            it below zero (the pace is kept on average, not per deal);
+            decreased by the rounds it pays.
+        dry_powder: (I,) float64 capital not yet invested (KRW), which must
+            cover each round; decreased by the rounds it pays.
     """
 
     cum_weights: np.ndarray
     reach: np.ndarray
     thesis: np.ndarray
     budget: np.ndarray
+    dry_powder: np.ndarray
 
 
 class Deals(NamedTuple):
@@ -113,18 +121,21 @@ def match_deals(seekers, investors, mk, seed, month):
        whose size rises with what it saw: the stage's smallest size times
        (largest / smallest) ** Phi(seen - bar), Phi the standard normal
        distribution function (its logistic approximation 1 / (1 + exp(-1.702 x))),
-       provided its budget covers it. The pre-money
-       valuation offered is the larger of the round-based one,
+       provided its pace allows (budget > 0) and its dry powder covers it. The pre-money
+       valuation offered is the largest of the round-based one,
        ``size * (1 - dilution) / dilution * exp(valuation_quality * (seen - bar))``,
-       and ``arr_multiple`` times yearly revenue;
+       ``arr_multiple`` times yearly revenue, and the last post-money grown
+       with revenue since (an up round for a growing firm);
     3. the startup takes the offer with the highest pre-money valuation
-       (first such candidate on ties); that investor's budget pays the round.
+       (first such candidate on ties); that investor's dry powder pays the
+       round, and its budget is charged (it may go below zero).
 
     Sequential, so an investor's budget is never spent twice.
 
     Args:
         seekers: :class:`Seekers`.
-        investors: :class:`Investors`; its ``budget`` is decreased by the rounds made.
+        investors: :class:`Investors`; its ``budget`` and ``dry_powder`` are
+            decreased by the rounds made.
         mk: :class:`Market`.
         seed: Run seed.
         month: Model month.
@@ -140,6 +151,7 @@ def match_deals(seekers, investors, mk, seed, month):
     reach = investors.reach
     thesis = investors.thesis
     budget = investors.budget
+    dry = investors.dry_powder
     n = uid.shape[0]
     lead = np.full(n, -1, dtype=np.int64)
     amount = np.zeros(n)
@@ -167,17 +179,19 @@ def match_deals(seekers, investors, mk, seed, month):
             # logistic approximation of the normal CDF (exp is libm's in both backends)
             phi = 1.0 / (1.0 + math.exp(-1.702 * (seen - mk.bar[r])))
             size = math.exp(mk.log_min[r] + phi * (mk.log_max[r] - mk.log_min[r]))
-            if budget[j] < size:
+            if budget[j] <= 0.0 or dry[j] < size:
                 continue
             value = (size * (1.0 - mk.dilution) / mk.dilution
                      * math.exp(mk.valuation_quality * (seen - mk.bar[r])))
-            value = max(value, mk.arr_multiple * 12.0 * seekers.revenue[i])
+            value = max(value, mk.arr_multiple * 12.0 * seekers.revenue[i],
+                        seekers.grown_value[i])
             if value > best:
                 best = value
                 best_j = j
                 best_size = size
         if best_j >= 0:
             budget[best_j] -= best_size
+            dry[best_j] -= best_size
             lead[i] = best_j
             amount[i] = best_size
             pre_money[i] = best

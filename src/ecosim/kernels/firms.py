@@ -13,7 +13,7 @@ import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import choice, gumbel, normal, stream, uniform
+from ecosim.kernels.rng import choice, gumbel, laplace, stream, uniform
 from ecosim.vocab import Outcome, Phase, Stage
 
 
@@ -27,11 +27,14 @@ class Startups(NamedTuple):
         alive: Live rows, bool.
         uid: Agent ids (random-number keys), int64.
         stage: :class:`~ecosim.vocab.Stage`.
+        rounds: Funding rounds raised so far.
+        founded_month: Model month of founding (<= 0: before the run).
         quality: Latent quality.
         traction: Market traction (log scale).
         revenue: Monthly revenue (KRW).
         cash: Cash (KRW).
-        valuation: Last post-money valuation (KRW).
+        valuation: Valuation (KRW): max(last post-money, ``arr_multiple`` x yearly revenue).
+        post_money: Post-money valuation of the last round (KRW).
         demos: Demonstrations completed.
         months_since_round: Months since the last round (or founding).
     """
@@ -39,11 +42,14 @@ class Startups(NamedTuple):
     alive: np.ndarray
     uid: np.ndarray
     stage: np.ndarray
+    rounds: np.ndarray
+    founded_month: np.ndarray
     quality: np.ndarray
     traction: np.ndarray
     revenue: np.ndarray
     cash: np.ndarray
     valuation: np.ndarray
+    post_money: np.ndarray
     demos: np.ndarray
     months_since_round: np.ndarray
 
@@ -66,21 +72,27 @@ class Growth(NamedTuple):
     """Parameters of :func:`progress` (``ecosim.inputs.params.Firms``, by name).
 
     Attributes:
-        traction_target: Traction a startup of zero quality tends to.
+        traction_target: Traction a pre-seed startup of zero quality tends to.
         traction_quality: Rise of the target per unit of quality.
         traction_fit: Rise of the target per unit of local research fit.
+        traction_stage: Rise of the target per funding round raised.
         traction_speed: Share of the gap to the target closed each month.
         traction_sd: Standard deviation of monthly traction shocks.
         revenue_krw: Monthly revenue at traction 0 (KRW).
+        margin: Share of revenue that adds to cash (after the costs of sales).
+        arr_multiple: Valuation as a multiple of yearly revenue.
         burn_per_head_krw: Monthly cash spent per paid head (KRW).
     """
 
     traction_target: float
     traction_quality: float
     traction_fit: float
+    traction_stage: float
     traction_speed: float
     traction_sd: float
     revenue_krw: float
+    margin: float
+    arr_multiple: float
     burn_per_head_krw: float
 
 
@@ -93,6 +105,8 @@ class Exits(NamedTuple):
     ipo_valuation_krw: float
     ipo_hazard: float
     arr_multiple: float
+    maturity_months: int
+    margin: float
 
 
 class Settlement(NamedTuple):
@@ -147,14 +161,18 @@ def progress(su, fit, paid_heads, g, seed, month):
     """One month of a startup's life: traction moves, revenue comes in, cash burns.
 
     Traction moves a share ``traction_speed`` of the way to its target
-    ``traction_target + traction_quality * quality + traction_fit * fit`` plus
-    a shock ``traction_sd * N(0, 1)`` (draw 0 of the PROGRESS stream), so
-    revenue is bounded by quality; monthly revenue is ``revenue_krw *
-    exp(traction)``; burn is paid heads times the burn per head.
+    ``traction_target + traction_quality * quality + traction_fit * fit +
+    traction_stage * rounds`` plus a heavy-tailed shock ``traction_sd *
+    Laplace(0, 1)`` (unit variance; draw 0 of the PROGRESS stream): each round
+    raises what the firm can grow to. Monthly revenue is ``revenue_krw *
+    exp(traction)``, of which ``margin`` adds to cash; burn is paid heads
+    times the burn per head. The valuation
+    is the larger of the last round's post-money and ``arr_multiple`` times
+    yearly revenue, so it rises between rounds as the business grows.
 
     Args:
-        su: :class:`Startups`; traction, revenue, cash and months since the
-            last round are updated.
+        su: :class:`Startups`; traction, revenue, cash, valuation and months
+            since the last round are updated.
         fit: (F,) research fit of each startup's sector in its city.
         paid_heads: (F,) staff on full pay (founders count at their share).
         g: :class:`Growth`.
@@ -170,30 +188,35 @@ def progress(su, fit, paid_heads, g, seed, month):
     # from a tuple together with others (``a, b = t.a, t.b``).
     alive = su.alive
     uid = su.uid
+    rounds = su.rounds
     quality = su.quality
     traction = su.traction
     revenue = su.revenue
     cash = su.cash
+    valuation = su.valuation
+    post_money = su.post_money
     since = su.months_since_round
     burn_out = np.zeros(alive.shape[0])
     for i in prange(alive.shape[0]):
         if not alive[i]:
             continue
         target = (g.traction_target + g.traction_quality * float(quality[i])
-                  + g.traction_fit * float(fit[i]))
-        traction[i] += (g.traction_speed * (target - traction[i])
-                        + g.traction_sd * normal(s, uid[i], 0))
+                  + g.traction_fit * float(fit[i]) + g.traction_stage * float(rounds[i]))
+        step = (g.traction_speed * (target - traction[i])
+                + g.traction_sd * laplace(s, uid[i], 0))
+        traction[i] += step
         revenue[i] = g.revenue_krw * math.exp(traction[i])
+        valuation[i] = max(post_money[i], g.arr_multiple * 12.0 * revenue[i])
         burn = paid_heads[i] * g.burn_per_head_krw
         burn_out[i] = burn
-        cash[i] += revenue[i] - burn
+        cash[i] += g.margin * revenue[i] - burn
         since[i] += 1
     return burn_out
 
 
 @kernel(parallel=True)
-def settle(su, x, seed, month):
-    """Decide each startup's fate this month: continue, die, be acquired or go public.
+def settle(su, burn, x, seed, month):
+    """Decide each startup's fate this month: continue, die, be acquired, go public or mature.
 
     A startup whose cash is negative dies. Otherwise, at Series A or later with
     positive traction, it is acquired with probability ``acquisition_hazard``
@@ -201,10 +224,14 @@ def settle(su, x, seed, month):
     with a value of at least ``ipo_valuation_krw`` it goes public with
     probability ``ipo_hazard`` (draw 1). The exit value is the larger of the
     last valuation and ``arr_multiple`` times yearly revenue; an acquirer pays
-    ``acquisition_premium`` on it.
+    ``acquisition_premium`` on it. A startup older than ``maturity_months``
+    whose earnings (``margin`` x revenue) cover its burn and that is valued
+    below the IPO threshold matures: it is an established firm now, no longer
+    a startup.
 
     Args:
         su: :class:`Startups` (read only).
+        burn: (F,) monthly cash spent (KRW) at the current headcount.
         x: :class:`Exits`.
         seed: Run seed.
         month: Model month.
@@ -216,6 +243,7 @@ def settle(su, x, seed, month):
     alive = su.alive
     uid = su.uid
     stage = su.stage
+    founded = su.founded_month
     cash = su.cash
     traction = su.traction
     revenue = su.revenue
@@ -242,6 +270,10 @@ def settle(su, x, seed, month):
             if uniform(s, uid[i], 1) < x.ipo_hazard:
                 outcome[i] = Outcome.IPO
                 value[i] = worth
+                continue
+        if (month - founded[i] >= x.maturity_months and x.margin * revenue[i] >= burn[i]
+                and worth < x.ipo_valuation_krw):
+            outcome[i] = Outcome.MATURES
     return Settlement(outcome, value)
 
 

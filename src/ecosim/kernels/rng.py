@@ -22,7 +22,7 @@ import numpy as np
 from ecosim.kernels._jit import kernel
 from ecosim.vocab import Phase
 
-__all__ = ["Phase", "choice", "gumbel", "mix", "normal", "stream", "uniform"]
+__all__ = ["Phase", "choice", "gumbel", "laplace", "mix", "normal", "stream", "uniform"]
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -80,6 +80,18 @@ def normal(s, agent, draw):
 
 
 @kernel(register=False)
+def laplace(s, agent, draw):
+    """Laplace with mean 0 and variance 1 (scale 1/sqrt(2)) for (stream ``s``, agent, draw).
+
+    Heavier tails than the normal: the shape of firms' growth rates (Stanley et
+    al. 1996, Nature 379; Bottazzi & Secchi 2006, RAND J. Econ. 37).
+    """
+    u = uniform(s, agent, draw) - 0.5
+    magnitude = -math.log(1.0 - 2.0 * abs(u)) / math.sqrt(2.0)
+    return magnitude if u >= 0.0 else -magnitude
+
+
+@kernel(register=False)
 def gumbel(s, agent, draw):
     """Standard Gumbel (location 0, scale 1) for (stream ``s``, agent, draw)."""
     return -math.log(-math.log(uniform(s, agent, draw)))
@@ -118,6 +130,14 @@ def fill_normal(seed, month, phase, ids, draw, out):
     s = stream(seed, month, phase)
     for i in range(ids.shape[0]):
         out[i] = normal(s, ids[i], draw)
+
+
+@kernel
+def fill_laplace(seed, month, phase, ids, draw, out):
+    """Write unit-variance Laplace draws for each agent id in ``ids`` into ``out``."""
+    s = stream(seed, month, phase)
+    for i in range(ids.shape[0]):
+        out[i] = laplace(s, ids[i], draw)
 
 
 @kernel

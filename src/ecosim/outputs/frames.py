@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ecosim.outputs.metrics import CITY_METRICS
-from ecosim.vocab import Outcome
+from ecosim.state.agents import Founder
+from ecosim.vocab import Outcome, Role
 
 if TYPE_CHECKING:
     import mesa
@@ -24,13 +25,18 @@ __all__ = [
     "ModelOutputs",
     "capital_net_inflow",
     "city_frame",
+    "first_job_frame",
     "flow_frame",
     "flow_matrix",
+    "founder_frame",
     "funding_matrix",
+    "income_frame",
     "relocation_matrix",
     "retention_frame",
     "share_of_capital",
+    "spinoff_frame",
     "survival_frame",
+    "yearly_frame",
 ]
 
 
@@ -131,27 +137,174 @@ def relocation_matrix(world: World, first: int = 1, last: int | None = None) -> 
     return _matrix(world, world.log.relocations, first, last).astype(np.int64)
 
 
-def survival_frame(world: World, ages: tuple[int, ...] = (12, 24, 36, 48, 60)) -> pd.DataFrame:
+def survival_frame(world: World, ages: tuple[int, ...] = (12, 24, 36, 48, 60),
+                   by_city: bool = False) -> pd.DataFrame:
     """Survival of each founding cohort (startups founded in one month) by age.
 
-    A startup that exited counts as surviving (it did not die). Columns:
-    founded_month, age_months, founded, died (by that age), survival.
-    Only ages a cohort has reached are listed.
+    A startup that exited or matured counts as surviving (it did not die).
+    Columns: founded_month, (city,) age_months, founded, died (by that age),
+    survival. Only ages a cohort has reached are listed.
+
+    Args:
+        world: The world.
+        ages: Ages (months) at which survival is measured.
+        by_city: One row per founding city too (the city it was founded in).
     """
-    log = pd.DataFrame(world.log.foundings, columns=["uid", "founded_month", "city"])
+    log = pd.DataFrame(world.log.foundings,
+                       columns=["uid", "founded_month", "city", "spinoff_of"])
     ends = pd.DataFrame(world.log.endings, columns=["uid", "end_month", "outcome"])
     merged = log.merge(ends, on="uid", how="left")
+    keys = ["founded_month", "city"] if by_city else ["founded_month"]
     rows = []
-    for month, cohort in merged.groupby("founded_month"):
+    for key, cohort in merged.groupby(keys):
+        month = key[0] if isinstance(key, tuple) else key
         for age in ages:
             if month + age > world.month:
                 break
             died = ((cohort["outcome"] == Outcome.DIES)
                     & (cohort["end_month"] <= month + age)).sum()
-            rows.append({"founded_month": month, "age_months": age, "founded": len(cohort),
-                         "died": int(died), "survival": 1.0 - died / len(cohort)})
-    return pd.DataFrame(rows, columns=["founded_month", "age_months", "founded", "died",
-                                       "survival"])
+            row = {"founded_month": month, "age_months": age, "founded": len(cohort),
+                   "died": int(died), "survival": 1.0 - died / len(cohort)}
+            if by_city:
+                row["city"] = world.cities.names[int(key[1])]
+            rows.append(row)
+    columns = ["founded_month", *(["city"] if by_city else []), "age_months", "founded", "died",
+               "survival"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _dates(world: World, months: pd.Series) -> pd.Series:
+    """Calendar year of each model month."""
+    spec = world.spec
+    return (spec.start_year + (spec.start_month - 1 + months.clip(lower=1) - 1) // 12).astype(int)
+
+
+def first_job_frame(world: World) -> pd.DataFrame:
+    """Each graduate's first position: where, what, and how long after graduating.
+
+    Columns: uid, institute, institute_city, graduated_month, month (of the
+    first position), months_to_job, city, role (``startup_employee``,
+    ``founder``, ...), stayed (the first job is in the institute's city).
+    """
+    frame = pd.DataFrame(world.log.first_jobs,
+                         columns=["uid", "alma", "graduated_month", "month", "city", "role"])
+    names = np.array(world.cities.names)
+    inst = [i.name for i in world.spec.institutes]
+    alma = frame["alma"].to_numpy()
+    inst_city = world.static.institute_city[np.maximum(alma, 0)]
+    out = pd.DataFrame({
+        "uid": frame["uid"],
+        "institute": [inst[a] if a >= 0 else "" for a in alma],
+        "institute_city": names[inst_city],
+        "graduated_month": frame["graduated_month"],
+        "month": frame["month"],
+        "months_to_job": frame["month"] - frame["graduated_month"],
+        "city": names[frame["city"].to_numpy(dtype=np.int64)],
+        "role": [Role(r).name.lower() for r in frame["role"]],
+    })
+    out["stayed"] = out["city"] == out["institute_city"]
+    return out
+
+
+def founder_frame(world: World) -> pd.DataFrame:
+    """Every member of a founding team: where they came from, where they founded.
+
+    Columns: month, year, startup, person, home_city, from_city (where they
+    lived just before), founded_city, alma_mater (institute name, "" if none),
+    moved (founded outside the city they lived in), returned (founded in their
+    home city after living elsewhere).
+    """
+    frame = pd.DataFrame(world.log.founders, columns=["month", "startup", "person", "home",
+                                                      "origin", "dest", "alma"])
+    names = np.array(world.cities.names)
+    inst = [i.name for i in world.spec.institutes]
+    out = pd.DataFrame({
+        "month": frame["month"],
+        "year": _dates(world, frame["month"]),
+        "startup": frame["startup"],
+        "person": frame["person"],
+        "home_city": names[frame["home"].to_numpy(dtype=np.int64)],
+        "from_city": names[frame["origin"].to_numpy(dtype=np.int64)],
+        "founded_city": names[frame["dest"].to_numpy(dtype=np.int64)],
+        "alma_mater": [inst[a] if a >= 0 else "" for a in frame["alma"]],
+    })
+    out["moved"] = out["from_city"] != out["founded_city"]
+    out["returned"] = out["moved"] & (out["founded_city"] == out["home_city"])
+    return out
+
+
+def spinoff_frame(world: World) -> pd.DataFrame:
+    """Spin-offs (startups founded by an institute's researchers) by year and institute.
+
+    Columns: year, institute, institute_city, spinoffs, founded_in_city (of
+    which founded in the institute's own city).
+    """
+    frame = pd.DataFrame(world.log.foundings,
+                         columns=["uid", "founded_month", "city", "spinoff_of"])
+    frame = frame[frame["spinoff_of"] >= 0]
+    names = np.array(world.cities.names)
+    inst = [i.name for i in world.spec.institutes]
+    home = world.static.institute_city[frame["spinoff_of"].to_numpy(dtype=np.int64)]
+    frame = frame.assign(year=_dates(world, frame["founded_month"]),
+                         institute=[inst[i] for i in frame["spinoff_of"]],
+                         institute_city=names[home], local=frame["city"].to_numpy() == home)
+    g = frame.groupby(["year", "institute", "institute_city"], sort=True)
+    return pd.DataFrame({"spinoffs": g.size(), "founded_in_city": g["local"].sum()}).reset_index()
+
+
+def income_frame(world: World) -> pd.DataFrame:
+    """Pay of people who stayed in their home city and of those who moved, each December.
+
+    Columns: year, home_city, moved (lives outside the home city), people,
+    employed, mean_pay_krw (monthly, of the employed).
+    """
+    frame = pd.DataFrame(world.log.incomes, columns=["year", "home", "moved", "people",
+                                                     "employed", "mean_pay_krw"])
+    frame.insert(1, "home_city", np.array(world.cities.names)[frame.pop("home").to_numpy(
+        dtype=np.int64)])
+    return frame
+
+
+def record_incomes(world: World) -> None:
+    """Log this month's pay by home city and mover status (the model does, each December)."""
+    people = world.population[Founder]
+    alive = people.alive
+    home = people["home_city"][alive].astype(np.int64)
+    moved = people["city"][alive] != people["home_city"][alive]
+    pay = people["pay_krw"][alive]
+    employed = people["role"][alive] != Role.SEARCHING
+    n = world.n_cities
+    key = home * 2 + moved
+    count = np.bincount(key, minlength=2 * n)
+    working = np.bincount(key, weights=employed, minlength=2 * n)
+    total = np.bincount(key, weights=pay * employed, minlength=2 * n)
+    for k in np.flatnonzero(count):
+        world.log.incomes.append((world.clock.calendar_year, int(k // 2), bool(k % 2),
+                                  int(count[k]), int(working[k]),
+                                  float(total[k] / working[k]) if working[k] else float("nan")))
+
+
+def yearly_frame(world: World, collector: mesa.DataCollector) -> pd.DataFrame:
+    """Startups, exits and unicorns by city and calendar year (complete or not).
+
+    Columns: year, city, startups (December), foundings, deaths, matured,
+    acquisitions, ipos, exits, exit_value_krw, unicorns (valued at US$1B or
+    more in December), new_unicorns (first valued so that year),
+    unicorns_ever (startups of the city ever counted as unicorns in the run,
+    including those that have exited since), funding_krw.
+    """
+    f = city_frame(world, collector)
+    f = f[f["month"] > 0].assign(year=lambda d: d["date"].str.slice(0, 4).astype(int))
+    g = f.groupby(["year", "city"], observed=True)
+    flows = ["foundings", "deaths", "matured", "acquisitions", "ipos", "exits",
+             "exit_value_krw", "new_unicorns", "funding_krw"]
+    out = g[flows].sum()
+    last = f[f["month"] == f.groupby("year")["month"].transform("max")]
+    out = out.join(last.set_index(["year", "city"])[["startups", "unicorns"]])
+    out["unicorns_ever"] = out.groupby(level="city", observed=True)["new_unicorns"].cumsum()
+    cols = ["startups", "foundings", "deaths", "matured", "acquisitions", "ipos", "exits",
+            "exit_value_krw", "unicorns", "new_unicorns", "unicorns_ever", "funding_krw"]
+    return out[cols].reset_index()
 
 
 class ModelOutputs:
@@ -198,6 +351,27 @@ class ModelOutputs:
         return share_of_capital(self.world,
                                 funding_matrix(self.world, first, last).to_numpy().sum(axis=0))
 
-    def survival_frame(self, ages: tuple[int, ...] = (12, 24, 36, 48, 60)) -> pd.DataFrame:
-        """Survival of each founding cohort by age; see :func:`survival_frame`."""
-        return survival_frame(self.world, ages)
+    def survival_frame(self, ages: tuple[int, ...] = (12, 24, 36, 48, 60),
+                       by_city: bool = False) -> pd.DataFrame:
+        """Survival of each founding cohort by age (and city); see :func:`survival_frame`."""
+        return survival_frame(self.world, ages, by_city)
+
+    def first_job_frame(self) -> pd.DataFrame:
+        """Each graduate's first position; see :func:`first_job_frame`."""
+        return first_job_frame(self.world)
+
+    def founder_frame(self) -> pd.DataFrame:
+        """Where founders came from and where they founded; see :func:`founder_frame`."""
+        return founder_frame(self.world)
+
+    def spinoff_frame(self) -> pd.DataFrame:
+        """Spin-offs by year and institute; see :func:`spinoff_frame`."""
+        return spinoff_frame(self.world)
+
+    def income_frame(self) -> pd.DataFrame:
+        """Pay of stayers and movers by home city, each December; see :func:`income_frame`."""
+        return income_frame(self.world)
+
+    def yearly_frame(self) -> pd.DataFrame:
+        """Startups, exits and unicorns by city and year; see :func:`yearly_frame`."""
+        return yearly_frame(self.world, self.datacollector)

@@ -51,7 +51,9 @@ def fundraise(world: World) -> Fundraising:
 
     A startup seeks when its cash covers fewer than ``runway_months`` of burn,
     or, to grow, when ``round_interval`` months have passed since its last
-    round and its traction has reached its stage's milestone (stage - 1).
+    round and its traction has reached its milestone (``milestone`` above
+    ``traction_target + traction_stage * rounds``, what a zero-quality startup
+    with its rounds tends to). A Series C+ startup keeps raising C+ rounds.
     Seekers go in a random order; each samples ``candidates`` investors
     weighted by the real firms each agent represents (so sampling does not
     depend on scale), among those that fund the round's stage and have
@@ -64,20 +66,26 @@ def fundraise(world: World) -> Fundraising:
     burn = world.paid_heads() * world.static.burn_per_head_krw
     short = su["cash_krw"] < k.runway_months * burn
     # growth round: enough time since the last one and traction past the stage's milestone
-    grown = (su["months_since_round"] >= k.round_interval) & (su["traction"] >= su["stage"] - 1)
+    f = s.firms
+    milestone = f.traction_target + f.traction_stage * su["rounds"] + k.milestone
+    grown = (su["months_since_round"] >= k.round_interval) & (su["traction"] >= milestone)
     seekers = np.flatnonzero(su.alive & (short | grown))
     seekers = seekers[world.rng.permutation(seekers.size)]
-    # Funds invest at their pace: a budget that grows monthly, capped by dry powder.
+    # Funds invest at their pace: a budget that grows monthly, capped by dry powder;
+    # a round may take it below zero (the pace holds on average, not per deal).
     inv["budget_krw"][:] = np.minimum(
         inv["budget_krw"] + inv["fund_size_krw"] * k.deployment / 12.0, inv["dry_powder_krw"])
+    dry = inv["dry_powder_krw"].copy()
     mk = market(s)
     deals: Deals = world.kernels.match_deals(
         Seekers(uid=su["uid"][seekers], city=su["city"][seekers].astype(np.int64),
                 sector=su["sector"][seekers].astype(np.int64), quality=su["quality"][seekers],
-                revenue=su["revenue_krw"][seekers], round_stage=round_stage(su["stage"][seekers])),
+                revenue=su["revenue_krw"][seekers], round_stage=round_stage(su["stage"][seekers]),
+                grown_value=su["post_money_krw"][seekers]
+                * np.exp(su["traction"][seekers] - su["round_traction"][seekers])),
         Investors(cum_weights=_sampling_weights(world, np.exp(mk.log_min)),
                   reach=np.ascontiguousarray(world.investor_reach()), thesis=inv["thesis"],
-                  budget=inv["budget_krw"]),
+                  budget=inv["budget_krw"], dry_powder=dry),
         mk, world.kernel_seed, world.month)
 
     won = deals.lead >= 0
@@ -86,9 +94,13 @@ def fundraise(world: World) -> Fundraising:
     post = pre + amount
     world.cap_table.dilute(su["uid"][rows], pre / post)
     su["stage"][rows] = np.minimum(su["stage"][rows] + 1, len(STAGES) - 1)
+    su["rounds"][rows] += 1
     su["cash_krw"][rows] += amount
     su["total_raised_krw"][rows] += amount
-    su["valuation_krw"][rows] = post
+    su["post_money_krw"][rows] = post
+    su["round_traction"][rows] = su["traction"][rows]
+    su["valuation_krw"][rows] = np.maximum(post,
+                                           s.firms.arr_multiple * 12 * su["revenue_krw"][rows])
     su["founder_equity"][rows] *= pre / post
     su["months_since_round"][rows] = 0
     np.subtract.at(inv["dry_powder_krw"], lead, amount)
@@ -110,17 +122,20 @@ def fundraise(world: World) -> Fundraising:
 def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
     """Cumulative weights (C, R, I) over investor rows.
 
-    Real firms represented x funds the stage x has budget for its smallest
-    round. The same for every city: distance acts in screening, not here.
+    Real firms represented x funds the stage x its pace allows a deal now
+    (budget > 0) x its dry powder covers the stage's smallest round. The same
+    for every city: distance acts in screening, not here.
     """
     inv = world.population[Investor]
     weight = inv["represents"]
     able = np.stack([
-        inv.alive & ((inv["stages"] >> r) & 1 == 1) & (inv["budget_krw"] >= smallest[r])
+        inv.alive & ((inv["stages"] >> r) & 1 == 1) & (inv["budget_krw"] > 0)
+        & (inv["dry_powder_krw"] >= smallest[r])
         for r in range(len(ROUND_STAGES))
     ])
     cum = np.cumsum(weight[None, :] * able, axis=1)
-    return np.ascontiguousarray(np.broadcast_to(cum, (world.n_cities, *cum.shape)))
+    # a fresh array (never a read-only broadcast view, whatever the shapes): one signature
+    return np.broadcast_to(cum, (world.n_cities, *cum.shape)).copy()
 
 
 def reinvest(world: World) -> np.ndarray:
@@ -153,13 +168,14 @@ def reinvest(world: World) -> np.ndarray:
 def commit(world: World) -> None:
     """Each January after the first month, funds receive new commitments (step 9).
 
-    VC, regional and corporate funds get ``commitments`` times their fund
-    size (an endowment of the scenario); angels and the fund of funds do not.
+    VC, regional, corporate and growth funds get ``commitments`` times their
+    fund size (an endowment of the scenario); angels and the fund of funds do not.
     """
     if world.clock.calendar_month != 1 or world.month <= 1:
         return
     inv = world.population[Investor]
-    kinds = [InvestorKind.VC, InvestorKind.REGIONAL_FUND, InvestorKind.CORPORATE_VC]
+    kinds = [InvestorKind.VC, InvestorKind.REGIONAL_FUND, InvestorKind.CORPORATE_VC,
+             InvestorKind.GROWTH]
     rows = np.flatnonzero(inv.alive & np.isin(inv["kind"], kinds))
     new = inv["fund_size_krw"][rows] * world.spec.capital.commitments
     inv["dry_powder_krw"][rows] += new

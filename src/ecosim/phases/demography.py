@@ -98,10 +98,10 @@ def age_and_depart(world: World) -> Departures:
 
 
 def save(world: World) -> None:
-    """Everyone with a position saves ``firms.savings_rate`` of their base monthly pay."""
+    """Everyone with a position saves ``firms.savings_rate`` of their monthly pay."""
     people = world.population[Founder]
-    pay = world.static.role_pay[people["role"]]
-    people["savings_krw"][people.alive] += pay[people.alive] * world.spec.firms.savings_rate
+    alive = people.alive
+    people["savings_krw"][alive] += people["pay_krw"][alive] * world.spec.firms.savings_rate
 
 
 def _monthly(yearly: float) -> float:

@@ -59,9 +59,11 @@ def exit_rules(f: Firms) -> Exits:
 def startups(world: World) -> Startups:
     """The startup table's columns as the kernels take them (views)."""
     su = world.population[Startup]
-    return Startups(alive=su.alive, uid=su["uid"], stage=su["stage"], quality=su["quality"],
+    return Startups(alive=su.alive, uid=su["uid"], stage=su["stage"], rounds=su["rounds"],
+                    founded_month=su["founded_month"], quality=su["quality"],
                     traction=su["traction"], revenue=su["revenue_krw"], cash=su["cash_krw"],
-                    valuation=su["valuation_krw"], demos=su["demos"],
+                    valuation=su["valuation_krw"], post_money=su["post_money_krw"],
+                    demos=su["demos"],
                     months_since_round=su["months_since_round"])
 
 
@@ -92,7 +94,8 @@ def found(world: World, careers: Careers) -> Foundings:
     founder_rows, cities = careers.founder_rows, careers.founder_city
     n = founder_rows.size
     if n == 0:
-        return Foundings(np.zeros(n_cities, np.int64), np.zeros((n_cities, n_cities), np.int64))
+        return Foundings(np.zeros(n_cities, np.int64), np.zeros((n_cities, n_cities), np.int64),
+                         np.empty(0, np.int64))
     # Co-founders among the founders' ties living in the chosen city.
     tie_rows = people.rows_of(people["ties"][founder_rows])  # (n, K)
     ok = tie_rows >= 0
@@ -136,14 +139,18 @@ def found(world: World, careers: Careers) -> Foundings:
     uids = world.population[Startup]["uid"][rows]
     origin = people["city"][members].astype(np.int64)
     dest = cities[team]
-    people["role"][members] = int(Role.FOUNDER)
-    people["employer"][members] = uids[team]
+    world.log.founders.extend(zip(
+        [world.month] * members.size, uids[team].tolist(), people["uid"][members].tolist(),
+        people["home_city"][members].tolist(), origin.tolist(), dest.tolist(),
+        people["alma_mater"][members].tolist(), strict=True))
+    world.assign(members, int(Role.FOUNDER), uids[team])
     people["city"][members] = dest
     people["months_in_city"][members[origin != dest]] = 0
     moves = np.zeros((n_cities, n_cities), np.int64)
     np.add.at(moves, (origin[origin != dest], dest[origin != dest]), 1)
-    world.log.record_foundings(uids, cities, world.month)
-    return Foundings(np.bincount(cities, minlength=n_cities), moves)
+    world.record_first_jobs(members)
+    world.log.record_foundings(uids, cities, spinoff, world.month)
+    return Foundings(np.bincount(cities, minlength=n_cities), moves, members)
 
 
 # --------------------------------------------------------------------------- progress
@@ -155,7 +162,7 @@ def progress(world: World) -> None:
     fit = (world.static.research_fit + world.levers.fit_bonus)[su["city"], su["sector"]]
     burn = world.kernels.progress(startups(world), fit, world.paid_heads(), growth(world.spec),
                                   world.kernel_seed, world.month)
-    world.ledger.add("revenue", su["revenue_krw"][su.alive].sum())
+    world.ledger.add("revenue", world.spec.firms.margin * su["revenue_krw"][su.alive].sum())
     world.ledger.add("spent", burn.sum())
 
 
@@ -213,7 +220,7 @@ def demonstrate(world: World) -> np.ndarray:
 
 
 def settle(world: World) -> Settlements:
-    """Deaths, acquisitions and IPOs (step 8).
+    """Deaths, acquisitions, IPOs, maturity and new unicorns (step 8).
 
     A startup out of cash dies and its team searches again. An exit pays the
     founders ``value * founder_equity`` (shared equally; it becomes their
@@ -222,22 +229,53 @@ def settle(world: World) -> Settlements:
     tables are not modelled). The staff join the acquirer (the demonstration
     partner, else the city's other established firms) and stay where they
     work; after an IPO they count as employees of the city's established
-    firms. Founders search again, now serial founders.
+    firms. Founders search again, now serial founders. A startup that matures
+    (self-sustaining past ``maturity_months``) becomes part of the city's
+    established firms with its whole team, founders included; nothing is paid
+    out (no one sells). A startup valued at
+    ``unicorn_krw`` or more for the first time is counted as a new unicorn
+    where its head office is (before any exit this month).
     """
     su = world.population[Startup]
     n_cities = world.n_cities
-    fate = world.kernels.settle(startups(world), exit_rules(world.spec.firms),
-                                world.kernel_seed, world.month)
+    crossed = np.flatnonzero(su.alive & (su["unicorn_month"] < 0)
+                             & (su["valuation_krw"] >= world.spec.firms.unicorn_krw))
+    su["unicorn_month"][crossed] = world.month
+    fate = world.kernels.settle(startups(world),
+                                world.paid_heads() * world.static.burn_per_head_krw,
+                                exit_rules(world.spec.firms), world.kernel_seed, world.month)
     outcome, value = fate.outcome, fate.value
     dead = np.flatnonzero(outcome == Outcome.DIES)
     exits = np.flatnonzero((outcome == Outcome.ACQUIRED) | (outcome == Outcome.IPO))
+    city = su["city"]
     out = Settlements(
-        deaths=np.bincount(su["city"][dead], minlength=n_cities),
-        exits=np.bincount(su["city"][exits], minlength=n_cities),
-        exit_value_krw=np.bincount(su["city"][exits], weights=value[exits], minlength=n_cities),
+        deaths=np.bincount(city[dead], minlength=n_cities),
+        acquisitions=np.bincount(city[outcome == Outcome.ACQUIRED], minlength=n_cities),
+        ipos=np.bincount(city[outcome == Outcome.IPO], minlength=n_cities),
+        exit_value_krw=np.bincount(city[exits], weights=value[exits], minlength=n_cities),
+        new_unicorns=np.bincount(city[crossed], minlength=n_cities),
+        matured=np.bincount(city[outcome == Outcome.MATURES], minlength=n_cities),
     )
+    _mature(world, np.flatnonzero(outcome == Outcome.MATURES))
     _end(world, dead, exits, value[exits], outcome[exits])
     return out
+
+
+def _mature(world: World, rows: np.ndarray) -> None:
+    """Startups in ``rows`` become part of their city's established firms, team and all."""
+    if rows.size == 0:
+        return
+    su, people, fac = (world.population[Startup], world.population[Founder],
+                       world.population[Factory])
+    uids = su["uid"][rows]
+    team = staff_of(world, uids)
+    employer_row = world.established_firms_row(people["city"][team])
+    world.assign(team, int(Role.CORPORATE_EMPLOYEE), fac["uid"][employer_row])
+    np.add.at(fac["positions"], employer_row, 1.0)
+    world.ledger.add("cash_removed", su["cash_krw"][rows].sum())
+    world.log.record_endings(uids, np.full(rows.size, Outcome.MATURES, np.int8), world.month)
+    world.cap_table.forget(uids)
+    su.remove(rows)
 
 
 def _end(world: World, dead: np.ndarray, exits: np.ndarray, value: np.ndarray,
@@ -249,10 +287,8 @@ def _end(world: World, dead: np.ndarray, exits: np.ndarray, value: np.ndarray,
     ended = np.concatenate([dead, exits])
     if ended.size == 0:
         return
-    people = world.population[Founder]
     staff = staff_of(world, su["uid"][dead])
-    people["role"][staff] = int(Role.SEARCHING)
-    people["employer"][staff] = -1
+    world.assign(staff, int(Role.SEARCHING), -1)
     world.ledger.add("cash_removed", su["cash_krw"][ended].sum())
     world.log.record_endings(su["uid"][ended],
                              np.concatenate([np.full(dead.size, Outcome.DIES, np.int8), outcome]),
@@ -324,11 +360,9 @@ def _pay_out(world: World, rows: np.ndarray, value: np.ndarray, outcome: np.ndar
     employer_row = np.where((outcome == Outcome.ACQUIRED) & (partner_row >= 0), partner_row,
                             aggregate)
     new_employer = employer_row[firm_of_staff]
-    people["role"][staff] = int(Role.CORPORATE_EMPLOYEE)
-    people["employer"][staff] = fac["uid"][new_employer]  # the team stays where it works
+    world.assign(staff, int(Role.CORPORATE_EMPLOYEE), fac["uid"][new_employer])  # stays put
     np.add.at(fac["positions"], new_employer, 1.0)
-    people["role"][founders] = int(Role.SEARCHING)
-    people["employer"][founders] = -1
+    world.assign(founders, int(Role.SEARCHING), -1)
 
 
 # --------------------------------------------------------------------------- relocation
@@ -353,17 +387,11 @@ def relocate(world: World) -> Relocations:
     rows = np.flatnonzero(funded & (world.rng.random(su.size) < f.relocation_search))
     if rows.size == 0:
         return Relocations(relocations, moves)
-    fac = world.population[Factory]
-    buyers = np.zeros((n_cities, n_sectors))
-    for g, fg in enumerate(s.factories):
-        here = np.bincount(fac["city"][fac.alive & (fac["group"] == g)], minlength=n_cities)
-        for sector in fg.sectors:
-            buyers[:, s.sectors.index(sector)] += here
     talent = np.bincount(people["city"][people.alive].astype(np.int64) * n_sectors
                          + people["sector"][people.alive], minlength=n_cities * n_sectors)
     r = Relocation(
         log_investor=log_investor,
-        log_factories=np.log1p(buyers / s.scale),
+        log_factories=np.log1p(world.static.buyers),
         log_talent=np.log1p(talent.reshape(n_cities, n_sectors) / s.scale),
         log_cost=world.static.log_cost,
         travel=world.cities.travel_time_hours,

@@ -171,8 +171,8 @@ def choose_and_match(world: World) -> Careers:
     who = searcher_inputs(world, rows)
     uids, markets, counts = open_positions(world)
     vacancies = np.bincount(markets, weights=counts, minlength=n_cities * N_ACTIONS)
-    choice = world.kernels.choose_careers(who, places(world, vacancies),
-                                          choice_weights(world.spec.behaviour),
+    offer = places(world, vacancies)
+    choice = world.kernels.choose_careers(who, offer, choice_weights(world.spec.behaviour),
                                           world.kernel_seed, world.month)
 
     # Open positions as slots, employers in a random order within each market.
@@ -189,9 +189,10 @@ def choose_and_match(world: World) -> Careers:
     origin = who.city[ok]
     moved = dest != origin
     people["city"][new_rows] = dest
-    people["role"][new_rows] = _ROLE_OF_ACTION[choice[ok] % N_ACTIONS]
-    people["employer"][new_rows] = hired[ok]
+    world.assign(new_rows, _ROLE_OF_ACTION[choice[ok] % N_ACTIONS], hired[ok],
+                 pay_krw=np.exp(offer.log_wage[dest, who.sector[ok], choice[ok] % N_ACTIONS]))
     people["months_in_city"][new_rows[moved]] = 0
+    world.record_first_jobs(new_rows)
     # staff counts are recounted by the model after founding, before they are read
 
     moves = np.bincount(origin[moved] * n_cities + dest[moved],
@@ -202,6 +203,7 @@ def choose_and_match(world: World) -> Careers:
         would_found=np.bincount(choice[founding] // N_ACTIONS, minlength=n_cities),
         moves=moves,
         hired_rows=new_rows,
+        startup_hire_rows=new_rows[(choice[ok] % N_ACTIONS) == Action.STARTUP_JOB],
         founder_rows=rows[founding],
         founder_city=choice[founding] // N_ACTIONS,
     )

@@ -118,8 +118,18 @@ class RunLog:
         funding: (C, C) KRW per month, investor city x startup city.
         relocations: (C, C) head offices moved per month.
         retention: Retention records (see ``ecosim.outputs.metrics``).
-        foundings: (uid, month, city) of each startup founded in the run.
-        endings: (uid, month, outcome) of each startup that died or exited.
+        foundings: (uid, month, city, spin-off institute or -1) of each startup
+            founded in the run.
+        founders: (month, startup uid, person uid, home city, city lived in,
+            city founded in, alma mater or -1) of each member of a founding team.
+        first_jobs: (person uid, alma mater, graduation month, month, city,
+            role) of each graduate's first position.
+        incomes: Yearly (December) pay of people by home city and whether they
+            moved: (year, home city, moved, people, employed, mean pay of the employed).
+        endings: (uid, month, outcome) of each startup that died, exited or matured.
+        new_startups: (C,) startups founded per month, by city.
+        startup_entrants: (C,) people who took a startup job or founded a
+            company per month, by city.
     """
 
     cohorts: dict[int, np.ndarray] = field(default_factory=dict)
@@ -127,13 +137,26 @@ class RunLog:
     funding: list[np.ndarray] = field(default_factory=list)
     relocations: list[np.ndarray] = field(default_factory=list)
     retention: list[dict] = field(default_factory=list)
-    foundings: list[tuple[int, int, int]] = field(default_factory=list)
+    foundings: list[tuple[int, int, int, int]] = field(default_factory=list)
+    founders: list[tuple[int, int, int, int, int, int, int]] = field(default_factory=list)
+    first_jobs: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+    incomes: list[tuple[int, int, bool, int, int, float]] = field(default_factory=list)
     endings: list[tuple[int, int, int]] = field(default_factory=list)
+    new_startups: list[np.ndarray] = field(default_factory=list)
+    startup_entrants: list[np.ndarray] = field(default_factory=list)
 
-    def record_foundings(self, uids: np.ndarray, cities: np.ndarray, month: int) -> None:
-        """Log startups founded this month (for survival curves)."""
+    def record_foundings(self, uids: np.ndarray, cities: np.ndarray, spinoff_of: np.ndarray,
+                         month: int) -> None:
+        """Log startups founded this month (for survival curves and spin-offs)."""
         self.foundings.extend(zip(uids.tolist(), [month] * len(uids), cities.tolist(),
-                                  strict=True))
+                                  spinoff_of.tolist(), strict=True))
+
+    def record_first_jobs(self, uids: np.ndarray, alma: np.ndarray, graduated: np.ndarray,
+                          cities: np.ndarray, roles: np.ndarray, month: int) -> None:
+        """Log graduates' first positions (one record per graduate, ever)."""
+        self.first_jobs.extend(zip(uids.tolist(), alma.tolist(), graduated.tolist(),
+                                   [month] * len(uids), cities.tolist(), roles.tolist(),
+                                   strict=True))
 
     def record_endings(self, uids: np.ndarray, outcomes: np.ndarray, month: int) -> None:
         """Log startups that died or exited this month (for survival curves)."""
@@ -153,6 +176,7 @@ class Careers:
         would_found: Searchers who chose to found a company, by city, (C,).
         moves: (C, C) people who changed city, origin x destination.
         hired_rows: Founder-table rows of the people who took a new position.
+        startup_hire_rows: Of those, the ones who took a startup job.
         founder_rows: Founder-table rows of this month's founders.
         founder_city: The city each of them founds in.
     """
@@ -161,16 +185,24 @@ class Careers:
     would_found: np.ndarray
     moves: np.ndarray
     hired_rows: np.ndarray
+    startup_hire_rows: np.ndarray
     founder_rows: np.ndarray
     founder_city: np.ndarray
 
 
 @dataclass(frozen=True)
 class Foundings:
-    """Startups founded (step 4): ``foundings`` per city (C,), ``moves`` (C, C) of their teams."""
+    """Startups founded (step 4).
+
+    Attributes:
+        foundings: Startups founded, by city, (C,).
+        moves: (C, C) people of the founding teams who changed city.
+        team_rows: Founder-table rows of every member of the founding teams.
+    """
 
     foundings: np.ndarray
     moves: np.ndarray
+    team_rows: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -194,11 +226,24 @@ class Fundraising:
 
 @dataclass(frozen=True)
 class Settlements:
-    """Deaths and exits (step 8), per city (C,) each; exit value in KRW."""
+    """Deaths, exits and new unicorns (step 8), per city (C,) each; exit value in KRW.
+
+    Attributes:
+        deaths: Startups that ran out of cash.
+        acquisitions: Startups acquired.
+        ipos: Startups listed.
+        exit_value_krw: Value of the exits (KRW).
+        new_unicorns: Startups valued at US$1B or more for the first time.
+        matured: Startups that became established firms (self-sustaining, past
+            the maturity age).
+    """
 
     deaths: np.ndarray
-    exits: np.ndarray
+    acquisitions: np.ndarray
+    ipos: np.ndarray
     exit_value_krw: np.ndarray
+    new_unicorns: np.ndarray
+    matured: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -234,7 +279,11 @@ class MonthFlows:
         foundings: Startups founded in the city.
         deaths: Startups that ran out of cash.
         exits: Startups acquired or listed.
+        acquisitions: Startups acquired.
+        ipos: Startups listed.
         exit_value_krw: Value of the exits (KRW).
+        new_unicorns: Startups valued at US$1B or more for the first time.
+        matured: Startups that became established firms.
         rounds: Funding rounds raised by the city's startups.
         funding_krw: Capital raised by the city's startups (KRW).
         investment_krw: Capital invested by the city's investors (KRW).
@@ -256,7 +305,11 @@ class MonthFlows:
     foundings: np.ndarray
     deaths: np.ndarray
     exits: np.ndarray
+    acquisitions: np.ndarray
+    ipos: np.ndarray
     exit_value_krw: np.ndarray
+    new_unicorns: np.ndarray
+    matured: np.ndarray
     rounds: np.ndarray
     funding_krw: np.ndarray
     investment_krw: np.ndarray
@@ -284,8 +337,11 @@ class MonthFlows:
             outflow=moves.sum(axis=1), would_found=careers.would_found,
             retirements=departures.retirements, emigrations=departures.emigrations,
             career_exits=departures.career_exits, foundings=foundings.foundings,
-            deaths=settlements.deaths, exits=settlements.exits,
-            exit_value_krw=settlements.exit_value_krw, rounds=fundraising.rounds,
+            deaths=settlements.deaths, exits=settlements.acquisitions + settlements.ipos,
+            acquisitions=settlements.acquisitions, ipos=settlements.ipos,
+            exit_value_krw=settlements.exit_value_krw, new_unicorns=settlements.new_unicorns,
+            matured=settlements.matured,
+            rounds=fundraising.rounds,
             funding_krw=fundraising.funding_krw, investment_krw=fundraising.investment_krw,
             angel_funding_krw=fundraising.angel_funding_krw, demonstrations=demonstrations,
             relocations_in=relocations.relocations.sum(axis=0),

@@ -3,11 +3,12 @@
 Python-side draws use the model's ``rng`` (NumPy Generator), so a seed fixes the
 world whatever the backend.
 
-Scaling: people (talent, graduates, researchers) and startups are counted as
-``count * scale`` with unbiased stochastic rounding; institutes are never scaled
-(one agent each); each factory and investor group keeps at least one agent at
-any scale, and its agents share the group's scaled total (positions, employees,
-capital), so totals scale exactly and every city keeps its firms.
+Scaling: people (talent, graduates, researchers), startups and investors
+(whole funds) are counted as ``count * scale`` with unbiased stochastic
+rounding; institutes are never scaled (one agent each); each factory group
+keeps at least one agent at any scale, and its agents share the group's scaled
+total (positions, employees), so totals scale exactly and every city keeps its
+factories.
 
 Who works where at the start: each startup has a founder and is staffed to its
 stage's headcount; institutes employ their researchers; factories fill their
@@ -63,28 +64,43 @@ def initial_startup_state(s: Scenario, static: Statics, stage: np.ndarray,
 
     Their cap tables and histories are unknown, so: a startup past pre-seed has
     passed its last round's bar (quality = bar + ``quality_sd`` x |N(0, 1)|,
-    others N(0, ``quality_sd``)); traction is ``initial_traction`` plus one per
-    stage; cash covers 6 to 24 months of burn at the stage's headcount;
+    others N(0, ``quality_sd``)); traction is what progress tends to at its
+    quality and stage (``traction_target + traction_quality * quality +
+    traction_stage * rounds``, one round per stage passed) plus its
+    stationary spread; cash covers 6 to 24 months of burn at the stage's headcount;
     valuation is the post-money of a mid-sized last round, spread log-normally
-    by ``initial_valuation_sd``; they have raised a mid-sized round at each
+    by ``initial_valuation_sd`` (or their revenue multiple, if larger); their
+    age is uniform up to ``maturity_months``, at least a year per round passed;
+    they have raised a mid-sized round at each
     stage passed; founders have been diluted by ``dilution`` per round.
     """
     k, f = s.capital, s.firms
     n = stage.size
     last_round = np.clip(stage - 1, 0, len(ROUND_STAGES) - 1)
+    quality_draw = rng.standard_normal(n)
     bar = np.array([k.bar[r] for r in ROUND_STAGES])[last_round]
-    noise = rng.standard_normal(n)
-    quality = np.where(stage > 0, bar + f.quality_sd * np.abs(noise), f.quality_sd * noise)
+    quality = np.where(stage > 0, bar + f.quality_sd * np.abs(quality_draw),
+                       f.quality_sd * quality_draw)
     mid = np.sqrt(np.array([k.round_min_krw[r] * k.round_max_krw[r] for r in ROUND_STAGES]))
     burn = static.target_headcount[stage] * s.labour.monthly_wage_krw["startup_job"]
+    traction = (f.traction_target + f.traction_quality * quality + f.traction_stage * stage
+                + f.traction_sd / np.sqrt(2.0 * max(f.traction_speed, 1e-9))
+                * rng.standard_normal(n))
+    cash = burn * f.overhead * rng.uniform(6, 24, n)
+    post = np.where(stage > 0, mid[last_round] / k.dilution
+                    * np.exp(k.initial_valuation_sd * rng.standard_normal(n)), 0.0)
+    # Age unknown: uniform up to the maturity age (est.); a later stage needs a year per round.
+    age = np.maximum(rng.integers(0, f.maturity_months, n), 12 * stage)
     return {
+        "rounds": stage,
+        "founded_month": 1 - age,
         "quality": quality,
-        "traction": f.initial_traction + stage,
-        "cash_krw": burn * f.overhead * rng.uniform(6, 24, n),
-        "valuation_krw": np.where(
-            stage > 0,
-            mid[last_round] / k.dilution * np.exp(k.initial_valuation_sd * rng.standard_normal(n)),
-            0.0),
+        "traction": traction,
+        "cash_krw": cash,
+        "post_money_krw": post,
+        "round_traction": traction,
+        "valuation_krw": np.maximum(post, s.firms.arr_multiple * 12 * f.revenue_krw
+                                    * np.exp(traction)),
         "founder_equity": (1.0 - k.dilution) ** stage,
         "total_raised_krw": np.concatenate([[0.0], np.cumsum(mid)])[np.minimum(stage, mid.size)],
     }
@@ -126,11 +142,14 @@ def build_world(spec: Scenario, model: mesa.Model, kernels: SimpleNamespace) -> 
         pop[Factory].add(n, city=city[fg.city], group=g, employees=fg.employees * share,
                          positions=fg.engineers * share)
     for ig in s.investors:
-        n = firm_count(ig.count, s.scale)
-        fund = ig.fund_size_krw * ig.count * s.scale / n if n else 0.0
+        # Whole funds, their number rounded stochastically (as people are): a
+        # round is the same size at any scale, so an agent must hold a real
+        # fund's money, not a sliver of a group's.
+        n = scaled_count(ig.count, s.scale, world.rng)
         pop[Investor].add(n, city=city[ig.city], kind=INVESTOR_KINDS.index(ig.kind),
-                          fund_size_krw=fund, dry_powder_krw=fund * s.capital.initial_dry_powder,
-                          represents=ig.count / n if n else 0.0)
+                          fund_size_krw=ig.fund_size_krw,
+                          dry_powder_krw=ig.fund_size_krw * s.capital.initial_dry_powder,
+                          represents=1.0 / s.scale)
 
     for c_idx, c in enumerate(s.cities):
         _populate_city(world, c_idx, c)
@@ -172,6 +191,7 @@ def _populate_city(world: World, c_idx: int, c) -> None:
         age = rng.integers(age_lo, age_hi + 1, size=n)
         pop[Founder].add(
             n, city=c_idx, home_city=c_idx, sector=np.asarray(sectors)[:n], role=int(role),
+            pay_krw=world.static.role_pay[int(role)],
             employer=employer[:n] if np.ndim(employer) else employer,
             skill=rng.standard_normal(n).astype(np.float32), age_months=age,
             experience_months=age - age_lo,

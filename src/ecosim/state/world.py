@@ -77,6 +77,8 @@ class Statics:
         log_cost: Log cost of living of each city, (C,).
         stage_mask: Bit mask of the round stages each investor kind funds
             (bit r = ``ROUND_STAGES[r]``), (kinds,) int64.
+        buyers: Real factories (full scale) in each city whose industry buys
+            from each sector, (C, S).
     """
 
     institute_city: np.ndarray
@@ -87,6 +89,7 @@ class Statics:
     burn_per_head_krw: float
     log_cost: np.ndarray
     stage_mask: np.ndarray
+    buyers: np.ndarray
 
     @classmethod
     def of(cls, s: Scenario) -> Statics:
@@ -103,6 +106,10 @@ class Statics:
             role_pay[role] = s.labour.monthly_wage_krw[ACTIONS[action]]
         stage_mask = np.array([sum(1 << ROUND_STAGES.index(st) for st in s.capital.stages[kind])
                                for kind in INVESTOR_KINDS], dtype=np.int64)
+        buyers = np.zeros((len(s.cities), len(s.sectors)))
+        for fg in s.factories:
+            for sector in fg.sectors:
+                buyers[s.city_index(fg.city), s.sectors.index(sector)] += fg.count
         return cls(
             institute_city=institute_city,
             research_strength=strength,
@@ -113,6 +120,7 @@ class Statics:
             burn_per_head_krw=s.labour.monthly_wage_krw["startup_job"] * s.firms.overhead,
             log_cost=np.log([c.cost_of_living for c in s.cities]),
             stage_mask=stage_mask,
+            buyers=buyers,
         )
 
 
@@ -191,12 +199,37 @@ class World:
         """Log(1 + dry powder reachable from each city, decayed by distance), shape (C,).
 
         Dry powder is counted in KRW billions at full scale, each investor weighted
-        by its reach (:meth:`investor_reach`).
+        by its reach (:meth:`investor_reach`); only investors that fund startups
+        count (the fund of funds invests through other funds).
         """
         inv = self.population[Investor]
-        live = inv.alive
+        live = inv.alive & (inv["stages"] != 0)
         reach = self.investor_reach()[:, live]
         return np.log1p(reach @ inv["dry_powder_krw"][live] / self.spec.scale / 1e9)
+
+    def assign(self, rows: np.ndarray, role: int | np.ndarray, employer: int | np.ndarray,
+               pay_krw: float | np.ndarray | None = None) -> None:
+        """Give the people in ``rows`` a role and employer (uid, -1: none) and its pay.
+
+        Pay defaults to the role's base monthly pay (0 for searchers). Every
+        change of position goes through here, so role, employer and pay never
+        disagree.
+        """
+        people = self.population[Founder]
+        people["role"][rows] = role
+        people["employer"][rows] = employer
+        people["pay_krw"][rows] = (self.static.role_pay[people["role"][rows]] if pay_krw is None
+                                   else pay_krw)
+
+    def record_first_jobs(self, rows: np.ndarray) -> None:
+        """Log the graduates among ``rows`` who have just taken their first position."""
+        people = self.population[Founder]
+        first = rows[(people["graduated_month"][rows] >= 0)
+                     & (people["first_job_month"][rows] < 0)]
+        people["first_job_month"][first] = self.month
+        self.log.record_first_jobs(people["uid"][first], people["alma_mater"][first],
+                                   people["graduated_month"][first], people["city"][first],
+                                   people["role"][first], self.month)
 
     def recount_staff(self) -> None:
         """Recount every employer's technical staff (and startups' founders) from ``employer``."""

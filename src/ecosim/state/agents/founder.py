@@ -31,6 +31,9 @@ class Founder(TableAgent):
         ties_added: Ties ever added (the next ring slot is ``ties_added % TIE_SLOTS``).
         exits: Companies this person founded that exited (a serial founder has >= 1).
         wealth_krw: Exit proceeds received (KRW).
+        pay_krw: Monthly pay of the current position (KRW), with the local
+            density premium (0 without a position).
+        first_job_month: Model month of a graduate's first position (-1: none yet).
     """
 
     columns = {
@@ -51,6 +54,8 @@ class Founder(TableAgent):
         "ties_added": "i4",
         "exits": "i2",
         "wealth_krw": "f8",
+        "pay_krw": "f8",
+        "first_job_month": "i4",
     }
     defaults = {"alma_mater": -1, "degree": -1, "employer": -1, "graduated_month": -1,
-                "ties": -1}
+                "ties": -1, "first_job_month": -1}

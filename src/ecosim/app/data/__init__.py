@@ -1,0 +1,1 @@
+"""Korea's outline (GeoJSON), with its source and licence inside the file."""
