@@ -90,11 +90,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for scenario, p in result.headline.items():
             print(f"{result.headline.name} under {scenario}: {p:.2f}")
         fit = result.fit
-        print(f"\nranking: fitted to {len(fit.points)} published points; {len(fit.anchors)} "
-              f"published ranks of Korean cities anchor the scores (simulated against "
-              f"published ln rank: error {fit.model_sd:.2f}); {fit.draws.size} draws of its "
-              f"uncertainty; world growth {np.median(fit.draws.growth):+.1%} a year in simulated "
-              f"activity terms ({'fitted' if fit.fit_growth else 'tied to the reference run'})")
+        used = fit.points[fit.points["status"].isin(["published", "inferred"])]
+        scores = used.dropna(subset=["rank", "score"])
+        print(f"\nranking: curves fitted to {len(scores)} published scores of "
+              f"{scores['edition'].nunique()} editions, business to "
+              f"{int(used['business'].notna().sum())} breakdowns; {len(fit.anchors)} "
+              "published ranks of Korean cities anchor the scores (simulated against published "
+              f"ln rank: error {fit.model_sd:.2f}); {fit.draws.size} draws of its uncertainty; "
+              f"world growth {np.median(fit.draws.growth):+.1%} a year in simulated activity "
+              f"terms ({'fitted to the ranks' if fit.fit_growth else 'tied to the reference run'}"
+              f"); tables in ranking_*.csv")
     print(f"\nresults and plots in {result.out}/")
     return 0
 

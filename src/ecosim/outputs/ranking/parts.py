@@ -106,8 +106,8 @@ def fit_business(rows: pd.DataFrame) -> BusinessFit:
 
     def resid(theta: np.ndarray) -> np.ndarray:
         beta, m = theta[:nc][ci], theta[nc:][ei]
-        z = x / np.exp(m)
-        return beta + np.log(z) - np.log1p(z**_SOFT) / _SOFT - lb
+        log_z = np.log(x) - m
+        return beta + log_z - np.logaddexp(0.0, _SOFT * log_z) / _SOFT - lb
 
     x0 = np.concatenate([
         [np.log(rows["b"][ci == i].max()) for i in range(nc)],
