@@ -332,12 +332,13 @@ class _Context:
 
     def random_draw(self, score_pts: pd.DataFrame, rng: np.random.Generator) -> dict:
         """One draw: resampled points, drawn open parameters, refitted scales."""
+        scored = score_pts.dropna(subset=["rank", "score"])
         for _ in range(_RETRIES):
             try:
-                boot = score_pts.groupby("edition", group_keys=False)[score_pts.columns].apply(
+                boot = scored.groupby("edition", group_keys=False)[scored.columns].apply(
                     lambda g: g.sample(len(g), replace=True, random_state=rng))
                 curve = fit_world_curve(boot)
-                rows = breakdowns(boot, curve)
+                rows = breakdowns(scored, curve)  # in the resampled curves' units
                 rows = rows.sample(len(rows), replace=True, random_state=rng)
                 business_fit, balance = fit_business(rows), fit_quality_shape(rows)
                 pick = rng.integers(len(self.anchors), size=len(self.anchors))
