@@ -377,43 +377,56 @@ class Policy:
 
 @dataclass(frozen=True)
 class Ranking:
-    """A StartupBlink-style ecosystem score and its place on the world ranking.
+    """A StartupBlink-style ecosystem score, fitted to the index's published editions.
 
-    Score = quantity + quality + business environment. Quantity counts startups
-    and support organisations; quality counts yearly funding, exit value and
-    unicorn valuations (weighted by ``quality_weights``); business environment
-    is a country-level share of the other two. The scale of each part is fixed
-    once on the anchor city's published components; the world's scores grow by
-    ``world_growth`` a year from ``points_year``.
+    Score = quantity + quality + business environment, as the index computes
+    it. Quantity counts startups and support organisations; quality counts
+    capital raised, exit value, unicorn valuations and startup employees
+    (weighted by ``quality_weights``); business environment is the country's
+    level, damped for cities below a critical mass. How many index points a
+    startup or a won is worth, the world's rank-score curve per edition, the
+    business damping and the world's growth are fitted to the published points
+    in ``points`` (see :mod:`ecosim.outputs.ranking`); the fields here are the
+    data and the priors of that fit.
 
     Attributes:
-        points: Published (rank, score) points of the world ranking, each with a source.
-        points_year: Edition year of those points (mostly 2022).
-        anchor_city: The city whose published components fix the scale.
-        anchor_quantity: Its quantity score in that edition.
-        anchor_quality: Its quality score.
-        anchor_business: Its business-environment score.
-        support_weight: Startups one support organisation counts as.
-        quality_weights: Weights of ``funding`` (capital raised to date by live
-            startups), ``exits`` (the year's exit value) and ``unicorns``
-            (their valuations), KRW each.
-        world_growth: Yearly growth of every other ecosystem's score.
+        points: The published points: a file packaged in ``ecosim/inputs/data``
+            or a path (see :mod:`ecosim.inputs.index_points`).
+        first_edition: Earliest edition used (earlier ones had another method).
+        country: The index's name of the scenario's country.
+        published_names: Scenario city -> the index's name for it. Published
+            ranks of the country's cities anchor the scores; cities without a
+            name (or without points) are ranked but anchor nothing.
         ranked_cities: Cities that are ranked (aggregates are not).
-        anchor_rank_2025: The anchor city's published rank in the 2025 edition:
-            its simulated 2025 score is set to the curve's score at that rank.
+        support_weight: Startups one support organisation counts as.
+        quality_weights: KRW-equivalents of one unit of each quality indicator:
+            ``funding`` (capital raised to date by live startups, per KRW),
+            ``exits`` (the year's exit value, per KRW), ``unicorns`` (year-end
+            unicorn valuations, per KRW), ``employees`` (startup employees, per
+            person). The centre of their prior.
+        weight_spread: Each quality weight but ``funding`` is drawn log-uniformly
+            within this factor of its centre.
+        world_growth: Mode of the index's yearly ecosystem growth, world average.
+        world_growth_range: Low and high ends of the world growth prior
+            (triangular with ``world_growth`` as its mode).
+        country_growth: The index's yearly growth of ``country`` in the same
+            edition; the world grows relative to the country by
+            (1 + world) / (1 + country).
+        draws: Draws of the fitted ranking parameters carried into every rank.
         sources: Source or "est." for each field above, by field name.
     """
 
-    points: tuple[dict, ...] = ()
-    points_year: int = 2022
-    anchor_city: str = ""
-    anchor_quantity: float = 1.0
-    anchor_quality: float = 1.0
-    anchor_business: float = 0.0
+    points: str = "startupblink_points.csv"
+    first_edition: int = 2019
+    country: str = ""
+    published_names: dict[str, str] = field(default_factory=dict)
+    ranked_cities: tuple[str, ...] = ()
     support_weight: float = 10.0
     quality_weights: dict[str, float] = field(default_factory=lambda: {
-        "funding": 1.0, "exits": 0.1, "unicorns": 0.05})
-    world_growth: float = 0.05
-    ranked_cities: tuple[str, ...] = ()
-    anchor_rank_2025: int = 20
+        "funding": 1.0, "exits": 0.1, "unicorns": 0.05, "employees": 1.0e8})
+    weight_spread: float = 3.0
+    world_growth: float = 0.21
+    world_growth_range: tuple[float, ...] = (0.182, 0.274)
+    country_growth: float = 0.237
+    draws: int = 200
     sources: dict[str, str] = field(default_factory=dict)

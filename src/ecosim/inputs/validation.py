@@ -338,37 +338,61 @@ def _validate_policy(s: Scenario) -> None:
 
 
 def _validate_ranking(s: Scenario) -> None:
+    from ecosim.inputs.index_points import load_index_points
+
     r = s.ranking
-    last_rank, last_score = 0, math.inf
-    for i, pt in enumerate(r.points):
-        w = f"ranking.points.{i}"
-        for key in ("rank", "score", "source"):
-            if key not in pt:
-                raise ScenarioError(f"{w}.{key}", None, "rank, score and source for each point")
-        if isinstance(pt["rank"], bool) or not (isinstance(pt["rank"], int) and pt["rank"] >= 1):
-            raise ScenarioError(f"{w}.rank", pt["rank"], "an integer >= 1")
-    for i, pt in enumerate(sorted(r.points, key=lambda p: p["rank"])):
-        w = f"ranking.points.{i}"
-        if not (isinstance(pt["score"], int | float) and pt["score"] > 0):
-            raise ScenarioError(f"{w}.score", pt["score"], "a score > 0")
-        if pt["rank"] == last_rank or pt["score"] > last_score:
-            raise ScenarioError(f"{w}.score", pt["score"],
-                                "scores that do not rise as rank numbers grow")
-        last_rank, last_score = pt["rank"], pt["score"]
-    if r.points:
-        _known_city(r.anchor_city, s.city_names, "ranking.anchor_city")
-        for name in ("anchor_quantity", "anchor_quality"):
-            if getattr(r, name) <= 0:
-                raise ScenarioError(f"ranking.{name}", getattr(r, name), "a score > 0")
-    _non_negative(r.anchor_business, "ranking.anchor_business")
-    _non_negative(r.support_weight, "ranking.support_weight")
-    _keys_exactly(r.quality_weights, ("funding", "exits", "unicorns"), "ranking.quality_weights")
-    for k, v in r.quality_weights.items():
-        _non_negative(v, f"ranking.quality_weights.{k}")
-    if not -0.5 < r.world_growth < 1.0:
-        raise ScenarioError("ranking.world_growth", r.world_growth, "a yearly growth in (-0.5, 1)")
+    try:
+        load_index_points(r.points)
+    except ScenarioError:
+        raise
+    except FileNotFoundError as err:
+        raise ScenarioError("ranking.points", r.points,
+                            "a packaged points file (startupblink_points.csv) or a path to "
+                            "one") from err
+    except (OSError, ValueError) as err:  # not UTF-8, not CSV, a folder, unreadable
+        raise ScenarioError("ranking.points", r.points, "a readable CSV file of index points "
+                            f"({type(err).__name__}: {err})") from None
+    if not 2000 <= r.first_edition <= 2100:
+        raise ScenarioError("ranking.first_edition", r.first_edition, "a year in 2000..2100")
+    if not r.country.strip():
+        raise ScenarioError("ranking.country", r.country,
+                            "the index's name of the scenario's country, e.g. 'South Korea'")
+    for city, name in r.published_names.items():
+        _known_city(city, s.city_names, f"ranking.published_names.{city}")
+        if not isinstance(name, str) or not name.strip():
+            raise ScenarioError(f"ranking.published_names.{city}", name,
+                                "the index's name of the city, e.g. 'Daejeon'")
+    if len(set(r.published_names.values())) < len(r.published_names):
+        raise ScenarioError("ranking.published_names", r.published_names,
+                            "a different published name for each city")
     for i, c in enumerate(r.ranked_cities):
         _known_city(c, s.city_names, f"ranking.ranked_cities.{i}")
+    _non_negative(r.support_weight, "ranking.support_weight")
+    _keys_exactly(r.quality_weights, ("funding", "exits", "unicorns", "employees"),
+                  "ranking.quality_weights")
+    for k in ("funding", "exits", "unicorns", "employees"):
+        if k not in r.quality_weights:
+            raise ScenarioError(f"ranking.quality_weights.{k}", None,
+                                "a weight for each of funding, exits, unicorns, employees")
+        _non_negative(r.quality_weights[k], f"ranking.quality_weights.{k}")
+    if r.quality_weights["funding"] <= 0:
+        raise ScenarioError("ranking.quality_weights.funding", r.quality_weights["funding"],
+                            "a weight > 0 (the unit of quality)")
+    if not r.weight_spread >= 1.0:
+        raise ScenarioError("ranking.weight_spread", r.weight_spread,
+                            "a factor >= 1 (1 = weights fixed at their centre)")
+    for name in ("world_growth", "country_growth"):
+        if not -0.5 < getattr(r, name) < 1.0:
+            raise ScenarioError(f"ranking.{name}", getattr(r, name),
+                                "a yearly growth in (-0.5, 1)")
+    lo_hi = r.world_growth_range
+    if (len(lo_hi) != 2 or not all(isinstance(v, int | float) for v in lo_hi)
+            or not -0.5 < lo_hi[0] <= r.world_growth <= lo_hi[1] < 1.0):
+        raise ScenarioError("ranking.world_growth_range", lo_hi,
+                            f"[low, high] with -0.5 < low <= world_growth ({r.world_growth}) "
+                            "<= high < 1")
+    if r.draws < 1:
+        raise ScenarioError("ranking.draws", r.draws, "an integer >= 1")
 
 
 #: Largest amount of money a scenario may name (KRW): about four years of Korea's GDP.

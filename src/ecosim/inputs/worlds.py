@@ -39,7 +39,10 @@ def symmetric_world(n_cities: int = 4, template: str | Scenario = "korea",
     raw["name"] = f"symmetric_{n_cities}"
     raw["description"] = f"{n_cities} identical cities at equal distances (est. by construction)"
     raw["capital_region"] = [names[0]]
-    raw["ranking"] = {**raw["ranking"], "anchor_city": names[0], "ranked_cities": names}
+    # the first city stands for the country's capital: its published ranks anchor the scores
+    capital = next(iter(raw["ranking"]["published_names"].values()), "Seoul")
+    raw["ranking"] = {**raw["ranking"], "published_names": {names[0]: capital},
+                      "ranked_cities": names}
     raw["policy"] = {**raw["policy"], "packages": []}
     raw["cities"] = [
         {"name": n, "label": n, "population": 2_000_000, "lat": 36.0, "lon": 127.5,
