@@ -450,8 +450,10 @@ def _magnitudes(s: Scenario) -> None:
         if getattr(p, name) < 1:
             raise ScenarioError(f"policy.{name}", getattr(p, name), "a unit cost of at least "
                                 "1 KRW (budgets are divided by it)")
+    # The ranking is not here: it scores the outputs (its weights convert people to
+    # KRW-equivalents) and has rules of its own.
     for section, where in ((b, "behaviour"), (s.labour, "labour"), (s.firms, "firms"),
-                           (s.capital, "capital"), (p, "policy"), (s.ranking, "ranking")):
+                           (s.capital, "capital"), (p, "policy")):
         for f in dataclasses.fields(section):
             if f.name.endswith("_krw") or f.name in ("sources", "points", "packages"):
                 continue
