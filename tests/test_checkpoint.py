@@ -23,8 +23,9 @@ from ecosim.state.agents import AGENT_CLASSES, Founder, Startup
 from ecosim.state.checkpoint import CheckpointError, read_header
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-#: A policy scenario whose packages start within the run (January 2026, month 13), small.
-CASE = {"scenario": "startup_city", "rng": 2, "scale": 0.005, "months": 18}
+#: A policy scenario whose packages start within the run (January 2021, month 13), small.
+CASE = {"scenario": "startup_city", "rng": 2, "scale": 0.005, "months": 18,
+        "policy__start_year": 2021}
 
 
 def build() -> EcosystemModel:
@@ -94,6 +95,7 @@ def test_a_run_resumed_at_two_points_is_bit_identical_to_the_uninterrupted_run(t
     first = EcosystemModel.load(part.save(tmp_path / "month7.ckpt"))
     assert_same(state_of(first), before)  # nothing lost in the file
     first.run(7)  # past the first policy January (month 13)
+    assert sum(first.world.levers.allotted_krw.values()) > 0  # the packages are in force
     second = EcosystemModel.load(first.save(tmp_path / "month14.ckpt"))
     assert second.month == 14
     second.run()
@@ -161,7 +163,8 @@ def test_a_killed_simulate_resumes_in_a_new_process_to_the_same_results(tmp_path
     process: the city frame equals the uninterrupted run's, month for month."""
     out, resumed = tmp_path / "killed", tmp_path / "resumed"
     cmd = [sys.executable, "-m", "ecosim", "simulate", "--scenario", "startup_city",
-           "--scale", "0.005", "--months", "24", "--seed", "5", "--no-progress"]
+           "--scale", "0.005", "--months", "24", "--seed", "5", "--no-progress",
+           "--set", "policy.start_year=2021"]
     proc = subprocess.Popen([*cmd, "--out", str(out), "--checkpoint-every", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -178,7 +181,8 @@ def test_a_killed_simulate_resumes_in_a_new_process_to_the_same_results(tmp_path
     assert done.returncode == 0, done.stderr
     assert f"resumed from {out / 'checkpoint.ecosim'} at month {month}" in done.stdout
     frame = pd.read_parquet(resumed / "city_frame.parquet")
-    whole = EcosystemModel("startup_city", rng=5, scale=0.005, months=24).run().city_frame()
+    whole = EcosystemModel("startup_city", rng=5, scale=0.005, months=24,
+                           policy__start_year=2021).run().city_frame()
     pd.testing.assert_frame_equal(frame, whole.astype({"city": str}), check_exact=True,
                                   check_dtype=False, check_categorical=False)
 

@@ -30,9 +30,10 @@ __all__ = ["BYTES_PER_AGENT", "available_bytes", "check_fits", "estimate_agents"
 
 #: Peak resident bytes a run adds per agent of :func:`estimate_agents` (tables with
 #: their spare capacity, Mesa agent objects and registries, ties, logs, the
-#: DataCollector). ``benchmarks/memory_per_agent.py`` measured 409-546 bytes on Korea
-#: at scales 0.02-1.0 and 12 or 72 months (the largest, 546, at scale 1.0 and 12
-#: months: 925 MB for 1.69M estimated agents); rounded up to the next hundred.
+#: DataCollector). ``benchmarks/memory_per_agent.py`` measured 443-564 bytes on the
+#: packaged Korea (2020 start, 12 regions) at scales 0.02, 0.1, 0.3 and 1.0 for 12 to
+#: 132 months (the largest, 564, at scale 1.0 and 12 months: 928 MB for 1.65M
+#: estimated agents); rounded up to the next hundred.
 BYTES_PER_AGENT = 600
 #: Set this environment variable to 1 to build worlds the estimate says do not fit.
 SKIP_ENV = "ECOSIM_NO_MEMORY_CHECK"
