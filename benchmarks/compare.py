@@ -219,8 +219,7 @@ def check_identical(scale: float = 0.01, months: int = 12, rows: int = 100_000) 
             tables = {(table.agent_class.__name__, col): table[col][table.alive].copy()
                       for table in model.population for col in table.dtypes}
             runs.append((model.datacollector.get_model_vars_dataframe(), tables))
-            KERNELS[CHOICE_KERNEL](*args)
-            choices.append(args[-1].copy())
+            choices.append(KERNELS[CHOICE_KERNEL](*args).copy())
     finally:
         numba.set_num_threads(before)
     (df1, t1), (df2, t2) = runs
