@@ -14,6 +14,7 @@ import numpy as np
 
 from ecosim.kernels import KERNELS
 from ecosim.kernels.capital import Investors, Seekers
+from ecosim.kernels.counts import Employers
 from ecosim.kernels.firms import Candidates, Hosts, Relocation, Startups
 from ecosim.kernels.lifecycle import Ageing
 from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
@@ -400,6 +401,37 @@ def _match_deals(n: int, rng: np.random.Generator) -> tuple:
     return seekers, investors, market(_spec()), _KERNEL_SEED, _MONTH
 
 
+def _employment(n: int, rng: np.random.Generator) -> tuple:
+    """n people: a fifth at startups, most at factories, a few at institutes or nowhere."""
+    n_su, n_fac, n_inst = max(n // 20, 1), max(n // 200, 1), 20
+    uid = _agent_ids(n_su + n_fac + n_inst, rng)
+    maps = []
+    for lo, hi in ((n_su, n_su + n_fac), (n_su + n_fac, n_su + n_fac + n_inst), (0, n_su)):
+        row_of_uid = np.full(2 * uid.size, -1, dtype=np.int64)
+        row_of_uid[uid[lo:hi]] = np.arange(hi - lo)
+        maps.append(row_of_uid)
+    kind = rng.choice(4, size=n, p=[0.2, 0.7, 0.02, 0.08])
+    pick = np.where(kind == 0, rng.integers(0, n_su, n),
+                    np.where(kind == 1, n_su + rng.integers(0, n_fac, n),
+                             n_su + n_fac + rng.integers(0, n_inst, n)))
+    employer = np.where(kind == 3, -1, uid[pick])
+    role = np.where(kind == 0, np.where(rng.random(n) < 0.2, int(Role.FOUNDER),
+                                        int(Role.STARTUP_EMPLOYEE)),
+                    int(Role.CORPORATE_EMPLOYEE)).astype(np.int8)
+    return employer, role, rng.random(n) < _ALIVE_FRACTION, Employers(*maps, n_fac, n_inst, n_su)
+
+
+def _count_staff(n: int, rng: np.random.Generator) -> tuple:
+    return _employment(n, rng)
+
+
+def _census(n: int, rng: np.random.Generator) -> tuple:
+    # n people by (city, role), as the monthly city snapshot counts them.
+    return (rng.integers(0, _N_CITIES, size=n, dtype=np.int16),
+            rng.integers(0, max(Role) + 1, size=n).astype(np.int8),
+            rng.random(n) < _ALIVE_FRACTION, _N_CITIES, max(Role) + 1)
+
+
 #: Input builders by kernel name. A kernel added to ``ecosim.kernels.KERNELS``
 #: must get an entry here before the kernel benchmarks run.
 _ARG_BUILDERS = {
@@ -408,6 +440,8 @@ _ARG_BUILDERS = {
     "rng.fill_gumbel": _fill(np.float64),
     "rng.fill_choice": _fill_choice,
     "capital.match_deals": _match_deals,
+    "counts.census": _census,
+    "counts.count_staff": _count_staff,
     "firms.progress": _progress,
     "firms.settle": _settle,
     "firms.relocate": _relocate,

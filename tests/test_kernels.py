@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ecosim.kernels import KERNELS, bind, lifecycle, rng
+from ecosim.kernels import KERNELS, bind, counts, lifecycle, rng
 from ecosim.kernels._jit import reference, select
 from ecosim.testing import assert_backends_agree
-from ecosim.vocab import Departure
+from ecosim.vocab import Departure, Role
 
 SEEDS = [0, 1, 2**63 - 1]
 
@@ -124,3 +124,49 @@ def test_every_registered_kernel_has_a_reference_body():
 def test_unknown_backend_is_refused_with_the_allowed_values():
     with pytest.raises(ValueError, match=r"backend = 'cuda'.*numba, python"):
         select(rng.fill_uniform, "cuda")
+
+
+# --------------------------------------------------------------------------- counts
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_staff_counts_agree_across_backends_and_with_a_count_per_table(seed):
+    g = np.random.default_rng(seed)
+    n, tables = 5000, {"factory": 30, "institute": 8, "startup": 400}
+    uids = g.permutation(4 * sum(tables.values()))
+    maps, start = {}, 0
+    for name, size in tables.items():
+        row_of_uid = np.full(uids.size + 5, -1, np.int64)
+        rows = np.flatnonzero(g.random(size) < 0.9)  # some rows removed
+        row_of_uid[uids[start + rows]] = rows
+        maps[name], start = row_of_uid, start + size
+    employer = np.where(g.random(n) < 0.1, -1, g.choice(uids[: start + 50], n))  # some gone
+    role = g.integers(0, max(Role) + 1, n).astype(np.int8)
+    alive = g.random(n) < 0.9
+    employers = counts.Employers(maps["factory"], maps["institute"], maps["startup"],
+                                 *tables.values())
+    staff, _ = assert_backends_agree(counts.count_staff, employer, role, alive, employers)
+
+    def count(row_of_uid, size, mask):
+        u = employer[mask]
+        rows = np.where((u >= 0) & (u < row_of_uid.size), row_of_uid[np.maximum(u, 0)], -1)
+        return np.bincount(rows[rows >= 0], minlength=size)
+
+    np.testing.assert_array_equal(staff.factory_staff, count(maps["factory"], 30, alive))
+    np.testing.assert_array_equal(staff.institute_staff, count(maps["institute"], 8, alive))
+    np.testing.assert_array_equal(staff.startup_headcount, count(maps["startup"], 400, alive))
+    np.testing.assert_array_equal(staff.startup_founders,
+                                  count(maps["startup"], 400, alive & (role == Role.FOUNDER)))
+    assert staff.startup_headcount.sum() > staff.startup_founders.sum() > 0
+
+
+def test_census_agrees_across_backends_and_with_bincount():
+    g = np.random.default_rng(3)
+    n = 4000
+    city = g.integers(0, 7, n).astype(np.int16)
+    category = g.integers(-1, 7, n).astype(np.int8)  # -1 and 6 are outside [0, 6)
+    alive = g.random(n) < 0.8
+    out, _ = assert_backends_agree(counts.census, city, category, alive, 7, 6)
+    keep = alive & (category >= 0) & (category < 6)
+    want = np.bincount(city[keep].astype(np.int64) * 6 + category[keep], minlength=42)
+    np.testing.assert_array_equal(out, want.reshape(7, 6))

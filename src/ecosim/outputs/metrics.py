@@ -64,6 +64,9 @@ RETENTION_HORIZONS = (12, 36, 60)
 #: Metrics that count the month's events: the fields of MonthFlows.
 _FLOW_METRICS = tuple(f.name for f in dataclasses.fields(MonthFlows))
 
+#: Roles a person can hold (every value of Role is below this).
+_N_ROLES = max(Role) + 1
+
 _ROLE_METRICS = {
     "searching": Role.SEARCHING,
     "researchers": Role.RESEARCHER,
@@ -89,13 +92,15 @@ def city_snapshot(world: World, flows: MonthFlows) -> dict[str, np.ndarray]:
     n = world.n_cities
     pop = world.population
     people = pop[Founder]
-    role = people["role"]
-    out = {name: count_by_city(people, role == r, n) for name, r in _ROLE_METRICS.items()}
-    out["talent"] = count_by_city(people, None, n)
+    census = world.kernels.census  # one pass per table: rows per (city, role or stage)
+    roles = census(people["city"], people["role"], people.alive, n, _N_ROLES).T.copy()
+    out = {name: roles[r] for name, r in _ROLE_METRICS.items()}
+    out["talent"] = roles.sum(axis=0)
     su = pop[Startup]
-    out["startups"] = count_by_city(su, None, n)
+    stages = census(su["city"], su["stage"], su.alive, n, len(STAGES)).T.copy()
+    out["startups"] = stages.sum(axis=0)
     for i, stage in enumerate(STAGES):
-        out[f"stage_{stage}"] = count_by_city(su, su["stage"] == i, n)
+        out[f"stage_{stage}"] = stages[i]
     out["raised_stock_krw"] = np.bincount(su["city"][su.alive],
                                           weights=su["total_raised_krw"][su.alive], minlength=n)
     unicorn = su.alive & (su["valuation_krw"] >= world.spec.firms.unicorn_krw)
@@ -128,7 +133,7 @@ def retention_records(world: World) -> list[dict]:
     records = []
     for h in RETENTION_HORIZONS:
         size = world.log.cohorts.get(month - h)
-        if size is None:
+        if size is None or not size.any():  # no ceremony that month: no records
             continue
         mask = people.alive & (people["graduated_month"] == month - h)
         alma = people["alma_mater"][mask]
