@@ -105,6 +105,30 @@ def test_matching_agrees_across_backends_on_random_markets(seed):
             assert skill[applicants][got].min() >= skill[applicants][~got].max()
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matching_ranks_exactly_as_a_stable_sort_of_all_applicants(seed):
+    # many equal skills (and -0.0 next to 0.0): ties go to the lower row, as a stable sort does
+    g = np.random.default_rng(seed)
+    n, markets = 4000, C * A
+    choice = g.integers(0, markets, n).astype(np.int64)
+    current = np.where(g.random(n) < 0.2, choice, -1).astype(np.int64)
+    skill = g.choice(np.array([-1.0, -0.0, 0.0, 0.5, 1.0, 2.5], np.float32), n)
+    some = g.random(n) < 0.3
+    skill[some] = g.normal(size=some.sum()).astype(np.float32)
+    open_n = g.integers(0, 400, markets)  # from none to more than the applicants
+    start = np.r_[0, np.cumsum(open_n)].astype(np.int64)
+    slots = g.permutation(start[-1]).astype(np.int64)
+    hired, _ = assert_backends_agree(talent.match_jobs, Applicants(choice, current, skill),
+                                     Openings(start, slots))
+    want = np.full(n, -1, np.int64)
+    for m in range(markets):
+        rows = np.flatnonzero((choice == m) & (choice != current))
+        ranked = rows[np.lexsort((rows, -skill[rows].astype(np.float64)))]
+        take = min(open_n[m], rows.size)
+        want[ranked[:take]] = slots[start[m]:start[m] + take]
+    np.testing.assert_array_equal(hired, want)
+
+
 def test_ties_kernels_agree_and_count_only_the_living():
     g = np.random.default_rng(4)
     n = 500
