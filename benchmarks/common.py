@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from ecosim.kernels import KERNELS
-from ecosim.kernels.capital import Investors, Seekers
+from ecosim.kernels.capital import Investors, Seekers, alias_tables
 from ecosim.kernels.counts import Employers
 from ecosim.kernels.firms import Candidates, Hosts, Relocation, Startups
 from ecosim.kernels.lifecycle import Ageing
@@ -382,12 +382,13 @@ def _match_demonstrations(n: int, rng: np.random.Generator) -> tuple:
 
 
 def _match_deals(n: int, rng: np.random.Generator) -> tuple:
-    # n seekers, each approaching ``candidates`` of 300 investors sampled by city and round.
+    # n seekers, each approaching ``candidates`` of 300 investors sampled by round stage.
     from ecosim.phases.capital import market
 
     su = _startups(n, rng)
     round_stage = rng.choice(_N_ROUNDS, size=n, p=[0.6, 0.25, 0.1, 0.05]).astype(np.int64)
-    cum = _cum_weights((_N_CITIES, _N_ROUNDS), _N_INVESTORS, rng)
+    weights = (rng.uniform(0.2, 1.0, size=(_N_ROUNDS, _N_INVESTORS))
+               * (rng.random((_N_ROUNDS, _N_INVESTORS)) < 0.4))
     thesis = np.zeros(_N_INVESTORS, dtype=np.int64)
     for _ in range(3):  # about three sectors per thesis
         thesis |= np.int64(1) << rng.integers(0, _N_SECTORS, size=_N_INVESTORS)
@@ -397,8 +398,14 @@ def _match_deals(n: int, rng: np.random.Generator) -> tuple:
     budget = np.full(_N_INVESTORS, float(_BIG) * 1e9)  # never runs out across calls
     seekers = Seekers(uid=su["uid"], city=su["city"], sector=su["sector"],
                       quality=su["quality"], revenue=su["revenue"], round_stage=round_stage)
-    investors = Investors(cum, np.ascontiguousarray(reach), thesis, budget)
+    investors = Investors(*alias_tables(weights), np.ascontiguousarray(reach), thesis, budget)
     return seekers, investors, market(_spec()), _KERNEL_SEED, _MONTH
+
+
+def _alias_tables(n: int, rng: np.random.Generator) -> tuple:
+    # Sampling weights of n investors for each round stage (60% able to fund it).
+    return (np.ascontiguousarray(rng.uniform(0.2, 5.0, size=(_N_ROUNDS, n))
+                                 * (rng.random((_N_ROUNDS, n)) < 0.6)),)
 
 
 def _employment(n: int, rng: np.random.Generator) -> tuple:
@@ -439,6 +446,7 @@ _ARG_BUILDERS = {
     "rng.fill_normal": _fill(np.float64),
     "rng.fill_gumbel": _fill(np.float64),
     "rng.fill_choice": _fill_choice,
+    "capital.alias_tables": _alias_tables,
     "capital.match_deals": _match_deals,
     "counts.census": _census,
     "counts.count_staff": _count_staff,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ecosim.kernels import KERNELS, bind, counts, lifecycle, rng
+from ecosim.kernels import KERNELS, bind, capital, counts, lifecycle, rng
 from ecosim.kernels._jit import reference, select
 from ecosim.testing import assert_backends_agree
 from ecosim.vocab import Departure, Role
@@ -124,6 +124,53 @@ def test_every_registered_kernel_has_a_reference_body():
 def test_unknown_backend_is_refused_with_the_allowed_values():
     with pytest.raises(ValueError, match=r"backend = 'cuda'.*numba, python"):
         select(rng.fill_uniform, "cuda")
+
+
+# --------------------------------------------------------------------------- alias tables
+
+
+def _alias_probabilities(accept, alias):
+    """The exact probability of each entry that an alias table draws it with."""
+    n = accept.size
+    p = accept.copy()
+    np.add.at(p, alias, 1.0 - accept)
+    return p / n
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_alias_tables_agree_across_backends_and_encode_the_weights_exactly(seed):
+    g = np.random.default_rng(seed)
+    weights = g.lognormal(0.0, 2.0, size=(5, 300)) * (g.random((5, 300)) < 0.5)
+    weights[1] = 0.0  # nothing to draw
+    weights[2, :] = 0.0
+    weights[2, 17] = 3.0  # a single entry
+    weights[3, :] = 1.0  # all equal
+    tables, _ = assert_backends_agree(capital.alias_tables, weights)
+    np.testing.assert_allclose(tables.total, weights.sum(axis=1), rtol=1e-12)
+    assert not tables.accept[1].any()
+    for r in (0, 2, 3, 4):
+        p = _alias_probabilities(tables.accept[r], tables.alias[r])
+        np.testing.assert_allclose(p, weights[r] / weights[r].sum(), rtol=1e-9, atol=1e-15)
+        zero = weights[r] == 0
+        assert not tables.accept[r][zero].any()  # an empty entry always passes to its alias
+        assert not zero[tables.alias[r]][tables.accept[r] < 1].any()  # ... which is not empty
+
+
+def test_the_alias_draw_samples_the_weights():
+    w = np.array([0.0, 2.0, 0.0, 1.0, 5.0, 0.0, 0.25, 7.75])
+    accept, alias, total = (a[0] for a in capital.alias_tables(w[None, :]))
+    n = 200_000
+    picks = np.array([rng.alias_choice(accept, alias, 12345, agent, 3) for agent in range(n)])
+    counts = np.bincount(picks, minlength=w.size)
+    assert not counts[w == 0].any()
+    # chi-square goodness of fit (fails with probability 1e-4 if the draw is right)
+    keep = w > 0
+    assert stats.chisquare(counts[keep], n * w[keep] / total).pvalue > 1e-4
+    # the same as the cumulative-weight draw it replaced, in distribution
+    cum = np.empty(n, np.int64)
+    rng.fill_choice(np.cumsum(w), 12345, 1, 2, np.arange(n), 3, cum)
+    old = np.bincount(cum, minlength=w.size)
+    assert stats.chi2_contingency(np.stack([counts[keep], old[keep]])).pvalue > 1e-4
 
 
 # --------------------------------------------------------------------------- counts

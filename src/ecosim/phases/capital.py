@@ -55,7 +55,8 @@ def fundraise(world: World) -> Fundraising:
     Seekers go in a random order; each samples ``candidates`` investors
     weighted by the real firms each agent represents (so sampling does not
     depend on scale), among those that fund the round's stage and have
-    budget for its smallest size; distance then lowers the chance that an
+    budget for its smallest size (an alias table per round stage,
+    ``kernels.capital.alias_tables``); distance then lowers the chance that an
     investor screens the startup (``kernels.capital.match_deals``).
     """
     s, k = world.spec, world.spec.capital
@@ -75,7 +76,7 @@ def fundraise(world: World) -> Fundraising:
         Seekers(uid=su["uid"][seekers], city=su["city"][seekers].astype(np.int64),
                 sector=su["sector"][seekers].astype(np.int64), quality=su["quality"][seekers],
                 revenue=su["revenue_krw"][seekers], round_stage=round_stage(su["stage"][seekers])),
-        Investors(cum_weights=_sampling_weights(world, np.exp(mk.log_min)),
+        Investors(*world.kernels.alias_tables(_sampling_weights(world, np.exp(mk.log_min))),
                   reach=np.ascontiguousarray(world.investor_reach()), thesis=inv["thesis"],
                   budget=inv["budget_krw"]),
         mk, world.kernel_seed, world.month)
@@ -108,7 +109,7 @@ def fundraise(world: World) -> Fundraising:
 
 
 def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
-    """Cumulative weights (C, R, I) over investor rows.
+    """Sampling weights (R, I) over investor rows, by round stage.
 
     Real firms represented x funds the stage x has budget for its smallest
     round. The same for every city: distance acts in screening, not here.
@@ -119,8 +120,7 @@ def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
         inv.alive & ((inv["stages"] >> r) & 1 == 1) & (inv["budget_krw"] >= smallest[r])
         for r in range(len(ROUND_STAGES))
     ])
-    cum = np.cumsum(weight[None, :] * able, axis=1)
-    return np.ascontiguousarray(np.broadcast_to(cum, (world.n_cities, *cum.shape)))
+    return np.ascontiguousarray(weight[None, :] * able, dtype=np.float64)
 
 
 def reinvest(world: World) -> np.ndarray:
