@@ -439,6 +439,34 @@ def _census(n: int, rng: np.random.Generator) -> tuple:
             rng.random(n) < _ALIVE_FRACTION, _N_CITIES, max(Role) + 1)
 
 
+def _group_rows(n: int, rng: np.random.Generator) -> tuple:
+    # n people grouped by city, as colleague ties draw from the people of a city.
+    return (rng.integers(0, _N_CITIES, size=n, dtype=np.int16), rng.random(n) < _ALIVE_FRACTION,
+            _N_CITIES)
+
+
+def _members(n: int, rng: np.random.Generator) -> tuple:
+    # The staff of the 1% of startups that end this month, among n people.
+    employer, _, alive, employers = _employment(n, rng)
+    chosen = rng.random(employers.n_startups) < 0.01
+    return employer, alive, employers.startup_row, chosen
+
+
+def _accrue_savings(n: int, rng: np.random.Generator) -> tuple:
+    values = founder_values(n, rng)
+    role_pay = np.array([0.0, 0.0, 4.5e6, 5.0e6, 5.5e6, 3.0e6])
+    return (values["savings_krw"], rng.integers(0, max(Role) + 1, size=n).astype(np.int8),
+            rng.random(n) < _ALIVE_FRACTION, role_pay, 0.1)
+
+
+def _pick_searchers(n: int, rng: np.random.Generator) -> tuple:
+    # n people, a tenth without a position; the rest search on the job with p = 0.015.
+    role = np.where(rng.random(n) < _SEARCHING_FRACTION, int(Role.SEARCHING),
+                    rng.integers(2, max(Role) + 1, size=n)).astype(np.int8)
+    return (role, rng.random(n) < _ALIVE_FRACTION, _agent_ids(n, rng), 0.015, _KERNEL_SEED,
+            _MONTH)
+
+
 #: Input builders by kernel name. A kernel added to ``ecosim.kernels.KERNELS``
 #: must get an entry here before the kernel benchmarks run.
 _ARG_BUILDERS = {
@@ -450,6 +478,9 @@ _ARG_BUILDERS = {
     "capital.match_deals": _match_deals,
     "counts.census": _census,
     "counts.count_staff": _count_staff,
+    "counts.group_rows": _group_rows,
+    "counts.members": _members,
+    "lifecycle.accrue_savings": _accrue_savings,
     "firms.progress": _progress,
     "firms.settle": _settle,
     "firms.relocate": _relocate,
@@ -459,6 +490,7 @@ _ARG_BUILDERS = {
     "talent.count_ties_by_city": _count_ties_by_city,
     "talent.choose_careers": _choose_careers,
     "talent.match_jobs": _match_jobs,
+    "talent.pick_searchers": _pick_searchers,
 }
 
 

@@ -217,3 +217,40 @@ def test_census_agrees_across_backends_and_with_bincount():
     keep = alive & (category >= 0) & (category < 6)
     want = np.bincount(city[keep].astype(np.int64) * 6 + category[keep], minlength=42)
     np.testing.assert_array_equal(out, want.reshape(7, 6))
+
+
+def test_group_rows_is_a_stable_sort_of_the_live_rows_by_key():
+    g = np.random.default_rng(5)
+    key = g.integers(0, 7, 3000).astype(np.int16)
+    alive = g.random(3000) < 0.8
+    groups, _ = assert_backends_agree(counts.group_rows, key, alive, 7)
+    live = np.flatnonzero(alive)
+    np.testing.assert_array_equal(groups.rows, live[np.argsort(key[live], kind="stable")])
+    np.testing.assert_array_equal(np.diff(groups.start), np.bincount(key[live], minlength=7))
+
+
+def test_members_are_the_live_staff_of_the_chosen_employers():
+    g = np.random.default_rng(6)
+    uid = g.permutation(500)
+    row_of_uid = np.full(600, -1, np.int64)
+    row_of_uid[uid[:200]] = np.arange(200)  # 200 startups; the other uids are elsewhere
+    employer = np.where(g.random(4000) < 0.1, -1, g.choice(uid, 4000))
+    alive = g.random(4000) < 0.9
+    chosen = g.random(200) < 0.1
+    rows, _ = assert_backends_agree(counts.members, employer, alive, row_of_uid, chosen)
+    want = np.flatnonzero(alive & np.isin(employer, uid[:200][chosen]))
+    np.testing.assert_array_equal(rows, want)
+    assert rows.size > 0
+
+
+def test_savings_accrue_for_the_living_by_role():
+    g = np.random.default_rng(7)
+    savings = g.random(1000) * 1e7
+    role = g.integers(0, max(Role) + 1, 1000).astype(np.int8)
+    alive = g.random(1000) < 0.9
+    pay = np.linspace(0.0, 5e6, max(Role) + 1)
+    _, (after, *_) = assert_backends_agree(lifecycle.accrue_savings, savings, role, alive, pay,
+                                           0.1)
+    want = savings.copy()
+    want[alive] += pay[role][alive] * 0.1
+    np.testing.assert_array_equal(after, want)

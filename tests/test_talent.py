@@ -7,13 +7,13 @@ import pytest
 
 from ecosim import EcosystemModel
 from ecosim.inputs.worlds import symmetric_world
-from ecosim.kernels import talent
+from ecosim.kernels import rng, talent
 from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
 from ecosim.phases.labour import ChoiceWeights
 from ecosim.state.agents import TIE_SLOTS, Founder
 from ecosim.state.network import ring_ties
 from ecosim.testing import assert_backends_agree
-from ecosim.vocab import Action
+from ecosim.vocab import Action, Phase, Role
 
 C, A, S = 5, 4, 3
 
@@ -127,6 +127,21 @@ def test_matching_ranks_exactly_as_a_stable_sort_of_all_applicants(seed):
         take = min(open_n[m], rows.size)
         want[ranked[:take]] = slots[start[m]:start[m] + take]
     np.testing.assert_array_equal(hired, want)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_searchers_are_the_unemployed_and_a_draw_of_the_employed(seed):
+    g = np.random.default_rng(seed)
+    n = 20_000
+    role = g.integers(0, max(Role) + 1, n).astype(np.int8)
+    alive = g.random(n) < 0.9
+    uid = g.permutation(3 * n)[:n].astype(np.int64)
+    rows, _ = assert_backends_agree(talent.pick_searchers, role, alive, uid, 0.2, seed, 5)
+    u = np.empty(n)
+    rng.fill_uniform(seed, 5, int(Phase.SEARCH), uid, 0, u)  # the same draws, for everyone
+    on_the_job = (role != Role.SEARCHING) & (role != Role.FOUNDER) & (u < 0.2)
+    np.testing.assert_array_equal(rows, np.flatnonzero(alive & ((role == Role.SEARCHING)
+                                                               | on_the_job)))
 
 
 def test_ties_kernels_agree_and_count_only_the_living():

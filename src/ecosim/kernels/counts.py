@@ -118,3 +118,73 @@ def census(city, category, alive, n_cities, n_categories):
         if alive[i] and k >= 0 and k < n_categories:
             out[city[i], k] += 1
     return out
+
+
+class Groups(NamedTuple):
+    """Live rows grouped by a key (what :func:`group_rows` returns).
+
+    Attributes:
+        rows: (n,) int64 the live rows, by key, and by row within a key.
+        start: (K + 1,) int64 offsets: the rows of key k are ``rows[start[k]:start[k + 1]]``.
+    """
+
+    rows: np.ndarray
+    start: np.ndarray
+
+
+@kernel
+def group_rows(key, alive, n_keys):
+    """Live rows grouped by ``key`` (a counting sort, stable: ascending rows within a key).
+
+    The same as ``live[np.argsort(key[live], kind="stable")]`` with ``live`` the
+    live rows, in two passes instead of a sort.
+
+    Args:
+        key: (N,) int key of each row, in ``[0, n_keys)``.
+        alive: (N,) bool.
+        n_keys: K.
+
+    Returns:
+        :class:`Groups`.
+    """
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    for i in range(key.shape[0]):
+        if alive[i]:
+            start[key[i] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    rows = np.empty(start[n_keys], dtype=np.int64)
+    fill = start[:n_keys].copy()
+    for i in range(key.shape[0]):
+        if alive[i]:
+            rows[fill[key[i]]] = i
+            fill[key[i]] += 1
+    return Groups(rows, start)
+
+
+@kernel
+def members(employer, alive, employer_row, chosen):
+    """Live people whose employer is one of the chosen rows of an employer table.
+
+    The same as ``np.flatnonzero(alive & np.isin(employer, uids of the chosen
+    rows))``, in one pass and without sorting.
+
+    Args:
+        employer: (N,) int64 employer uid of each person (-1: none).
+        alive: (N,) bool.
+        employer_row: (U,) int64 the employer table's row of each uid (-1: not there).
+        chosen: (R,) bool, one per row of the employer table.
+
+    Returns:
+        (n,) int64 the people's rows, ascending.
+    """
+    out = np.empty(employer.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(employer.shape[0]):
+        u = employer[i]
+        if alive[i] and u >= 0 and u < employer_row.shape[0]:
+            r = employer_row[u]
+            if r >= 0 and chosen[r]:
+                out[n] = i
+                n += 1
+    return out[:n].copy()

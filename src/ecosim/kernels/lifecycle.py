@@ -97,3 +97,19 @@ def age_and_depart(people, h, seed, month):
         elif searching[i] and uniform(s, uid[i], 2) < h.exit:
             departure[i] = Departure.EXITS
     return departure
+
+
+@kernel
+def accrue_savings(savings, role, alive, role_pay, rate):
+    """Every live person saves ``rate`` of their role's base monthly pay (in place).
+
+    Args:
+        savings: (N,) float64 savings (KRW), increased in place.
+        role: (N,) int :class:`~ecosim.vocab.Role` of each person.
+        alive: (N,) bool.
+        role_pay: (roles,) base monthly pay by role (KRW; 0 without a position).
+        rate: Share of pay saved.
+    """
+    for i in range(savings.shape[0]):
+        if alive[i]:
+            savings[i] += role_pay[role[i]] * rate

@@ -14,8 +14,8 @@ import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import gumbel, stream
-from ecosim.vocab import Action, Phase
+from ecosim.kernels.rng import gumbel, stream, uniform
+from ecosim.vocab import Action, Phase, Role
 
 _NEG_INF = -np.inf
 
@@ -119,6 +119,38 @@ class Openings(NamedTuple):
 
     market_start: np.ndarray
     employer: np.ndarray
+
+
+@kernel
+def pick_searchers(role, alive, uid, on_the_job, seed, month):
+    """Rows of this month's searchers, ascending.
+
+    Everyone live without a position (``Role.SEARCHING``) searches; so does an
+    employed person other than a founder whose draw 0 of the SEARCH stream is
+    below ``on_the_job`` (drawn only for them).
+
+    Args:
+        role: (N,) int :class:`~ecosim.vocab.Role`.
+        alive: (N,) bool.
+        uid: (N,) int64 uids (random-number keys).
+        on_the_job: Monthly probability that an employed person searches.
+        seed: Run seed.
+        month: Model month.
+
+    Returns:
+        (n,) int64 rows.
+    """
+    s = stream(seed, month, Phase.SEARCH)
+    out = np.empty(role.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(role.shape[0]):
+        if not alive[i]:
+            continue
+        r = role[i]
+        if r == Role.SEARCHING or (r != Role.FOUNDER and uniform(s, uid[i], 0) < on_the_job):
+            out[n] = i
+            n += 1
+    return out[:n].copy()
 
 
 @kernel

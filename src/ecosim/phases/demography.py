@@ -113,8 +113,8 @@ def age_and_depart(world: World) -> Departures:
 def save(world: World) -> None:
     """Everyone with a position saves ``firms.savings_rate`` of their base monthly pay."""
     people = world.population[Founder]
-    pay = world.static.role_pay[people["role"]]
-    people["savings_krw"][people.alive] += pay[people.alive] * world.spec.firms.savings_rate
+    world.kernels.accrue_savings(people["savings_krw"], people["role"], people.alive,
+                                 world.static.role_pay, world.spec.firms.savings_rate)
 
 
 def _monthly(yearly: float) -> float:
