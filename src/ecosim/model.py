@@ -17,6 +17,7 @@ from ecosim.phases import capital, demography, firms, labour, policy, social
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
 from ecosim.state.cities import Cities
+from ecosim.state.mesa_bulk import collector_paused
 from ecosim.state.tables import Population
 from ecosim.state.world import World
 
@@ -75,8 +76,9 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         bound = kernels.bind(backend)  # validates backend before any work
         super().__init__(rng=rng)
         self.backend = backend
-        self.world: World = build_world(load_scenario(scenario, overrides=overrides, **fields),
-                                        self, bound)
+        with collector_paused():  # millions of new objects; see collector_paused
+            self.world: World = build_world(load_scenario(scenario, overrides=overrides,
+                                                          **fields), self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -119,6 +121,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         return self.world.clock.calendar_year
 
     # ------------------------------------------------------------------ step
+    @collector_paused()  # the month's new agents are scanned once, after it
     def step(self) -> None:
         """One month: the phases of DESIGN.md section 3, in order."""
         w = self.world

@@ -140,16 +140,23 @@ class Table:
                 )
         reused = self._free[:n]
         self._free = self._free[n:]
-        fresh_n = n - reused.size
-        if self._size + fresh_n > self.capacity:
-            self._grow(self._size + fresh_n)
-        fresh = np.arange(self._size, self._size + fresh_n, dtype=np.int64)
-        self._size += fresh_n
-        rows = np.concatenate([reused, fresh])
-        for k, arr in self._data.items():
-            arr[rows] = values.get(k, self.defaults[k])
-        self._alive[rows] = True
-        return rows
+        k = reused.size
+        lo, hi = self._size, self._size + n - k  # fresh rows: a slice, written without an index
+        if hi > self.capacity:
+            self._grow(hi)
+        self._size = hi
+        for name, arr in self._data.items():
+            value = values.get(name, self.defaults[name])
+            if np.ndim(value):
+                value = np.asarray(value)
+                arr[reused] = value[:k]
+                arr[lo:hi] = value[k:]
+            else:
+                arr[reused] = value
+                arr[lo:hi] = value
+        self._alive[reused] = True
+        self._alive[lo:hi] = True
+        return np.concatenate([reused, np.arange(lo, hi, dtype=np.int64)])
 
     def remove(self, rows: np.ndarray) -> None:
         """Mark ``rows`` dead and make them reusable.
