@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 from ecosim import kernels
 from ecosim.inputs.scenario import Scenario, load_scenario
 from ecosim.outputs.frames import ModelOutputs
-from ecosim.outputs.metrics import CITY_METRICS, city_snapshot, retention_records
+from ecosim.outputs.metrics import CityCollector, city_snapshot, retention_records
 from ecosim.phases import capital, demography, firms, labour, policy, social
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
@@ -22,10 +21,6 @@ from ecosim.state.tables import Population
 from ecosim.state.world import World
 
 __all__ = ["EcosystemModel"]
-
-
-def _city_metric(model: EcosystemModel, metric: str, city: int) -> int:
-    return int(model.last_metrics[metric][city])
 
 
 class EcosystemModel(ModelOutputs, mesa.Model):
@@ -80,13 +75,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
             self.world: World = build_world(load_scenario(scenario, overrides=overrides,
                                                           **fields), self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                f"{metric}:{name}": partial(_city_metric, metric=metric, city=c)
-                for metric in CITY_METRICS
-                for c, name in enumerate(self.world.cities.names)
-            }
-        )
+        self.datacollector = CityCollector(self.world.cities.names)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ views
