@@ -62,6 +62,21 @@ def timed(fn, n, n_inv, repeat):
     return best
 
 
+def measure(seekers: int = 40_000, investors: int = 2_000) -> dict:
+    """Seconds of the compiled kernel and of its reference bodies (mixed, interpreted)."""
+    small = max(seekers // 20, 1)
+    capital.match_deals(*inputs(100, investors))
+    compiled = timed(capital.match_deals, seekers, investors, 5)
+    mixed = timed(reference(capital.match_deals), small, investors, 1) * seekers / small
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run([sys.executable, __file__, "--seekers", str(seekers), "--investors",
+                          str(investors), "--reference-only"], env=env, check=True,
+                         capture_output=True, text=True)
+    pure = float(out.stdout.strip()) * seekers / small
+    return {"seekers": seekers, "investors": investors, "compiled": compiled, "mixed": mixed,
+            "pure": pure}
+
+
 def main():
     """Time the kernel and its reference bodies; print the ratios."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,18 +84,11 @@ def main():
     p.add_argument("--investors", type=int, default=2_000)
     p.add_argument("--reference-only", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
-    small = max(a.seekers // 20, 1)
     if a.reference_only:
-        print(timed(reference(capital.match_deals), small, a.investors, 1))
+        print(timed(reference(capital.match_deals), max(a.seekers // 20, 1), a.investors, 1))
         return
-    capital.match_deals(*inputs(100, a.investors))
-    compiled = timed(capital.match_deals, a.seekers, a.investors, 5)
-    mixed = timed(reference(capital.match_deals), small, a.investors, 1) * a.seekers / small
-    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    out = subprocess.run([sys.executable, __file__, "--seekers", str(a.seekers), "--investors",
-                          str(a.investors), "--reference-only"], env=env, check=True,
-                         capture_output=True, text=True)
-    pure = float(out.stdout.strip()) * a.seekers / small
+    r = measure(a.seekers, a.investors)
+    compiled, mixed, pure = r["compiled"], r["mixed"], r["pure"]
     print(f"deal matching, {a.seekers:,} seekers x {a.investors:,} investors, one month")
     print(f"  compiled        {compiled * 1e3:9.1f} ms")
     print(f"  reference body  {mixed * 1e3:9.1f} ms  ({mixed / compiled:.0f}x; helpers compiled)")
