@@ -13,7 +13,8 @@ import mesa
 import numpy as np
 
 from ecosim.kernels import KERNELS
-from ecosim.kernels.capital import Investors, Seekers
+from ecosim.kernels.capital import Investors, Seekers, alias_tables
+from ecosim.kernels.counts import Employers
 from ecosim.kernels.firms import Candidates, Hosts, Relocation, Startups
 from ecosim.kernels.lifecycle import Ageing
 from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
@@ -381,12 +382,13 @@ def _match_demonstrations(n: int, rng: np.random.Generator) -> tuple:
 
 
 def _match_deals(n: int, rng: np.random.Generator) -> tuple:
-    # n seekers, each approaching ``candidates`` of 300 investors sampled by city and round.
+    # n seekers, each approaching ``candidates`` of 300 investors sampled by round stage.
     from ecosim.phases.capital import market
 
     su = _startups(n, rng)
     round_stage = rng.choice(_N_ROUNDS, size=n, p=[0.6, 0.25, 0.1, 0.05]).astype(np.int64)
-    cum = _cum_weights((_N_CITIES, _N_ROUNDS), _N_INVESTORS, rng)
+    weights = (rng.uniform(0.2, 1.0, size=(_N_ROUNDS, _N_INVESTORS))
+               * (rng.random((_N_ROUNDS, _N_INVESTORS)) < 0.4))
     thesis = np.zeros(_N_INVESTORS, dtype=np.int64)
     for _ in range(3):  # about three sectors per thesis
         thesis |= np.int64(1) << rng.integers(0, _N_SECTORS, size=_N_INVESTORS)
@@ -396,8 +398,72 @@ def _match_deals(n: int, rng: np.random.Generator) -> tuple:
     budget = np.full(_N_INVESTORS, float(_BIG) * 1e9)  # never runs out across calls
     seekers = Seekers(uid=su["uid"], city=su["city"], sector=su["sector"],
                       quality=su["quality"], revenue=su["revenue"], round_stage=round_stage)
-    investors = Investors(cum, np.ascontiguousarray(reach), thesis, budget)
+    investors = Investors(*alias_tables(weights), np.ascontiguousarray(reach), thesis, budget)
     return seekers, investors, market(_spec()), _KERNEL_SEED, _MONTH
+
+
+def _alias_tables(n: int, rng: np.random.Generator) -> tuple:
+    # Sampling weights of n investors for each round stage (60% able to fund it).
+    return (np.ascontiguousarray(rng.uniform(0.2, 5.0, size=(_N_ROUNDS, n))
+                                 * (rng.random((_N_ROUNDS, n)) < 0.6)),)
+
+
+def _employment(n: int, rng: np.random.Generator) -> tuple:
+    """n people: a fifth at startups, most at factories, a few at institutes or nowhere."""
+    n_su, n_fac, n_inst = max(n // 20, 1), max(n // 200, 1), 20
+    uid = _agent_ids(n_su + n_fac + n_inst, rng)
+    maps = []
+    for lo, hi in ((n_su, n_su + n_fac), (n_su + n_fac, n_su + n_fac + n_inst), (0, n_su)):
+        row_of_uid = np.full(2 * uid.size, -1, dtype=np.int64)
+        row_of_uid[uid[lo:hi]] = np.arange(hi - lo)
+        maps.append(row_of_uid)
+    kind = rng.choice(4, size=n, p=[0.2, 0.7, 0.02, 0.08])
+    pick = np.where(kind == 0, rng.integers(0, n_su, n),
+                    np.where(kind == 1, n_su + rng.integers(0, n_fac, n),
+                             n_su + n_fac + rng.integers(0, n_inst, n)))
+    employer = np.where(kind == 3, -1, uid[pick])
+    role = np.where(kind == 0, np.where(rng.random(n) < 0.2, int(Role.FOUNDER),
+                                        int(Role.STARTUP_EMPLOYEE)),
+                    int(Role.CORPORATE_EMPLOYEE)).astype(np.int8)
+    return employer, role, rng.random(n) < _ALIVE_FRACTION, Employers(*maps, n_fac, n_inst, n_su)
+
+
+def _count_staff(n: int, rng: np.random.Generator) -> tuple:
+    return _employment(n, rng)
+
+
+def _census(n: int, rng: np.random.Generator) -> tuple:
+    # n people by (city, role), as the monthly city snapshot counts them.
+    return (rng.integers(0, _N_CITIES, size=n, dtype=np.int16),
+            rng.integers(0, max(Role) + 1, size=n).astype(np.int8),
+            rng.random(n) < _ALIVE_FRACTION, _N_CITIES, max(Role) + 1)
+
+
+def _group_rows(n: int, rng: np.random.Generator) -> tuple:
+    # n people grouped by city, as colleague ties draw from the people of a city.
+    return (rng.integers(0, _N_CITIES, size=n, dtype=np.int16), rng.random(n) < _ALIVE_FRACTION,
+            _N_CITIES)
+
+
+def _members(n: int, rng: np.random.Generator) -> tuple:
+    # The staff of the 1% of startups that end this month, among n people.
+    employer, _, alive, employers = _employment(n, rng)
+    chosen = rng.random(employers.n_startups) < 0.01
+    return employer, alive, employers.startup_row, chosen
+
+
+def _accrue_savings(n: int, rng: np.random.Generator) -> tuple:
+    values = founder_values(n, rng)
+    pay = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(2.5e6, 6e6, size=n))  # 0: searching
+    return values["savings_krw"], pay, rng.random(n) < _ALIVE_FRACTION, 0.1
+
+
+def _pick_searchers(n: int, rng: np.random.Generator) -> tuple:
+    # n people, a tenth without a position; the rest search on the job with p = 0.015.
+    role = np.where(rng.random(n) < _SEARCHING_FRACTION, int(Role.SEARCHING),
+                    rng.integers(2, max(Role) + 1, size=n)).astype(np.int8)
+    return (role, rng.random(n) < _ALIVE_FRACTION, _agent_ids(n, rng), 0.015, _KERNEL_SEED,
+            _MONTH)
 
 
 #: Input builders by kernel name. A kernel added to ``ecosim.kernels.KERNELS``
@@ -408,7 +474,13 @@ _ARG_BUILDERS = {
     "rng.fill_gumbel": _fill(np.float64),
     "rng.fill_laplace": _fill(np.float64),
     "rng.fill_choice": _fill_choice,
+    "capital.alias_tables": _alias_tables,
     "capital.match_deals": _match_deals,
+    "counts.census": _census,
+    "counts.count_staff": _count_staff,
+    "counts.group_rows": _group_rows,
+    "counts.members": _members,
+    "lifecycle.accrue_savings": _accrue_savings,
     "firms.progress": _progress,
     "firms.settle": _settle,
     "firms.relocate": _relocate,
@@ -418,6 +490,7 @@ _ARG_BUILDERS = {
     "talent.count_ties_by_city": _count_ties_by_city,
     "talent.choose_careers": _choose_careers,
     "talent.match_jobs": _match_jobs,
+    "talent.pick_searchers": _pick_searchers,
 }
 
 

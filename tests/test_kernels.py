@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ecosim.kernels import KERNELS, bind, lifecycle, rng
+from ecosim.kernels import KERNELS, bind, capital, counts, lifecycle, rng
 from ecosim.kernels._jit import reference, select
 from ecosim.testing import assert_backends_agree
-from ecosim.vocab import Departure
+from ecosim.vocab import Departure, Role
 
 SEEDS = [0, 1, 2**63 - 1]
 
@@ -127,3 +127,131 @@ def test_every_registered_kernel_has_a_reference_body():
 def test_unknown_backend_is_refused_with_the_allowed_values():
     with pytest.raises(ValueError, match=r"backend = 'cuda'.*numba, python"):
         select(rng.fill_uniform, "cuda")
+
+
+# --------------------------------------------------------------------------- alias tables
+
+
+def _alias_probabilities(accept, alias):
+    """The exact probability of each entry that an alias table draws it with."""
+    n = accept.size
+    p = accept.copy()
+    np.add.at(p, alias, 1.0 - accept)
+    return p / n
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_alias_tables_agree_across_backends_and_encode_the_weights_exactly(seed):
+    g = np.random.default_rng(seed)
+    weights = g.lognormal(0.0, 2.0, size=(5, 300)) * (g.random((5, 300)) < 0.5)
+    weights[1] = 0.0  # nothing to draw
+    weights[2, :] = 0.0
+    weights[2, 17] = 3.0  # a single entry
+    weights[3, :] = 1.0  # all equal
+    tables, _ = assert_backends_agree(capital.alias_tables, weights)
+    np.testing.assert_allclose(tables.total, weights.sum(axis=1), rtol=1e-12)
+    assert not tables.accept[1].any()
+    for r in (0, 2, 3, 4):
+        p = _alias_probabilities(tables.accept[r], tables.alias[r])
+        np.testing.assert_allclose(p, weights[r] / weights[r].sum(), rtol=1e-9, atol=1e-15)
+        zero = weights[r] == 0
+        assert not tables.accept[r][zero].any()  # an empty entry always passes to its alias
+        assert not zero[tables.alias[r]][tables.accept[r] < 1].any()  # ... which is not empty
+
+
+def test_the_alias_draw_samples_the_weights():
+    w = np.array([0.0, 2.0, 0.0, 1.0, 5.0, 0.0, 0.25, 7.75])
+    accept, alias, total = (a[0] for a in capital.alias_tables(w[None, :]))
+    n = 200_000
+    picks = np.array([rng.alias_choice(accept, alias, 12345, agent, 3) for agent in range(n)])
+    counts = np.bincount(picks, minlength=w.size)
+    assert not counts[w == 0].any()
+    # chi-square goodness of fit (fails with probability 1e-4 if the draw is right)
+    keep = w > 0
+    assert stats.chisquare(counts[keep], n * w[keep] / total).pvalue > 1e-4
+    # the same as the cumulative-weight draw it replaced, in distribution
+    cum = np.empty(n, np.int64)
+    rng.fill_choice(np.cumsum(w), 12345, 1, 2, np.arange(n), 3, cum)
+    old = np.bincount(cum, minlength=w.size)
+    assert stats.chi2_contingency(np.stack([counts[keep], old[keep]])).pvalue > 1e-4
+
+
+# --------------------------------------------------------------------------- counts
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_staff_counts_agree_across_backends_and_with_a_count_per_table(seed):
+    g = np.random.default_rng(seed)
+    n, tables = 5000, {"factory": 30, "institute": 8, "startup": 400}
+    uids = g.permutation(4 * sum(tables.values()))
+    maps, start = {}, 0
+    for name, size in tables.items():
+        row_of_uid = np.full(uids.size + 5, -1, np.int64)
+        rows = np.flatnonzero(g.random(size) < 0.9)  # some rows removed
+        row_of_uid[uids[start + rows]] = rows
+        maps[name], start = row_of_uid, start + size
+    employer = np.where(g.random(n) < 0.1, -1, g.choice(uids[: start + 50], n))  # some gone
+    role = g.integers(0, max(Role) + 1, n).astype(np.int8)
+    alive = g.random(n) < 0.9
+    employers = counts.Employers(maps["factory"], maps["institute"], maps["startup"],
+                                 *tables.values())
+    staff, _ = assert_backends_agree(counts.count_staff, employer, role, alive, employers)
+
+    def count(row_of_uid, size, mask):
+        u = employer[mask]
+        rows = np.where((u >= 0) & (u < row_of_uid.size), row_of_uid[np.maximum(u, 0)], -1)
+        return np.bincount(rows[rows >= 0], minlength=size)
+
+    np.testing.assert_array_equal(staff.factory_staff, count(maps["factory"], 30, alive))
+    np.testing.assert_array_equal(staff.institute_staff, count(maps["institute"], 8, alive))
+    np.testing.assert_array_equal(staff.startup_headcount, count(maps["startup"], 400, alive))
+    np.testing.assert_array_equal(staff.startup_founders,
+                                  count(maps["startup"], 400, alive & (role == Role.FOUNDER)))
+    assert staff.startup_headcount.sum() > staff.startup_founders.sum() > 0
+
+
+def test_census_agrees_across_backends_and_with_bincount():
+    g = np.random.default_rng(3)
+    n = 4000
+    city = g.integers(0, 7, n).astype(np.int16)
+    category = g.integers(-1, 7, n).astype(np.int8)  # -1 and 6 are outside [0, 6)
+    alive = g.random(n) < 0.8
+    out, _ = assert_backends_agree(counts.census, city, category, alive, 7, 6)
+    keep = alive & (category >= 0) & (category < 6)
+    want = np.bincount(city[keep].astype(np.int64) * 6 + category[keep], minlength=42)
+    np.testing.assert_array_equal(out, want.reshape(7, 6))
+
+
+def test_group_rows_is_a_stable_sort_of_the_live_rows_by_key():
+    g = np.random.default_rng(5)
+    key = g.integers(0, 7, 3000).astype(np.int16)
+    alive = g.random(3000) < 0.8
+    groups, _ = assert_backends_agree(counts.group_rows, key, alive, 7)
+    live = np.flatnonzero(alive)
+    np.testing.assert_array_equal(groups.rows, live[np.argsort(key[live], kind="stable")])
+    np.testing.assert_array_equal(np.diff(groups.start), np.bincount(key[live], minlength=7))
+
+
+def test_members_are_the_live_staff_of_the_chosen_employers():
+    g = np.random.default_rng(6)
+    uid = g.permutation(500)
+    row_of_uid = np.full(600, -1, np.int64)
+    row_of_uid[uid[:200]] = np.arange(200)  # 200 startups; the other uids are elsewhere
+    employer = np.where(g.random(4000) < 0.1, -1, g.choice(uid, 4000))
+    alive = g.random(4000) < 0.9
+    chosen = g.random(200) < 0.1
+    rows, _ = assert_backends_agree(counts.members, employer, alive, row_of_uid, chosen)
+    want = np.flatnonzero(alive & np.isin(employer, uid[:200][chosen]))
+    np.testing.assert_array_equal(rows, want)
+    assert rows.size > 0
+
+
+def test_savings_accrue_for_the_living_from_their_pay():
+    g = np.random.default_rng(7)
+    savings = g.random(1000) * 1e7
+    pay = np.where(g.random(1000) < 0.2, 0.0, g.uniform(2e6, 6e6, 1000))  # 0: no position
+    alive = g.random(1000) < 0.9
+    _, (after, *_) = assert_backends_agree(lifecycle.accrue_savings, savings, pay, alive, 0.1)
+    want = savings.copy()
+    want[alive] += pay[alive] * 0.1
+    np.testing.assert_array_equal(after, want)

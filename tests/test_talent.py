@@ -7,13 +7,13 @@ import pytest
 
 from ecosim import EcosystemModel
 from ecosim.inputs.worlds import symmetric_world
-from ecosim.kernels import talent
+from ecosim.kernels import rng, talent
 from ecosim.kernels.talent import Applicants, Network, Openings, Places, Searchers
 from ecosim.phases.labour import ChoiceWeights
 from ecosim.state.agents import TIE_SLOTS, Founder
 from ecosim.state.network import ring_ties
 from ecosim.testing import assert_backends_agree
-from ecosim.vocab import Action
+from ecosim.vocab import Action, Phase, Role
 
 C, A, S = 5, 4, 3
 
@@ -103,6 +103,45 @@ def test_matching_agrees_across_backends_on_random_markets(seed):
         assert got.sum() == min(open_n[m], applicants.sum())
         if got.any() and (~got).any():  # everyone hired is at least as skilled as the rest
             assert skill[applicants][got].min() >= skill[applicants][~got].max()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matching_ranks_exactly_as_a_stable_sort_of_all_applicants(seed):
+    # many equal skills (and -0.0 next to 0.0): ties go to the lower row, as a stable sort does
+    g = np.random.default_rng(seed)
+    n, markets = 4000, C * A
+    choice = g.integers(0, markets, n).astype(np.int64)
+    current = np.where(g.random(n) < 0.2, choice, -1).astype(np.int64)
+    skill = g.choice(np.array([-1.0, -0.0, 0.0, 0.5, 1.0, 2.5], np.float32), n)
+    some = g.random(n) < 0.3
+    skill[some] = g.normal(size=some.sum()).astype(np.float32)
+    open_n = g.integers(0, 400, markets)  # from none to more than the applicants
+    start = np.r_[0, np.cumsum(open_n)].astype(np.int64)
+    slots = g.permutation(start[-1]).astype(np.int64)
+    hired, _ = assert_backends_agree(talent.match_jobs, Applicants(choice, current, skill),
+                                     Openings(start, slots))
+    want = np.full(n, -1, np.int64)
+    for m in range(markets):
+        rows = np.flatnonzero((choice == m) & (choice != current))
+        ranked = rows[np.lexsort((rows, -skill[rows].astype(np.float64)))]
+        take = min(open_n[m], rows.size)
+        want[ranked[:take]] = slots[start[m]:start[m] + take]
+    np.testing.assert_array_equal(hired, want)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_searchers_are_the_unemployed_and_a_draw_of_the_employed(seed):
+    g = np.random.default_rng(seed)
+    n = 20_000
+    role = g.integers(0, max(Role) + 1, n).astype(np.int8)
+    alive = g.random(n) < 0.9
+    uid = g.permutation(3 * n)[:n].astype(np.int64)
+    rows, _ = assert_backends_agree(talent.pick_searchers, role, alive, uid, 0.2, seed, 5)
+    u = np.empty(n)
+    rng.fill_uniform(seed, 5, int(Phase.SEARCH), uid, 0, u)  # the same draws, for everyone
+    on_the_job = (role != Role.SEARCHING) & (role != Role.FOUNDER) & (u < 0.2)
+    np.testing.assert_array_equal(rows, np.flatnonzero(alive & ((role == Role.SEARCHING)
+                                                               | on_the_job)))
 
 
 def test_ties_kernels_agree_and_count_only_the_living():

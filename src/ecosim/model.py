@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +14,18 @@ from ecosim.inputs.memory import check_fits
 from ecosim.inputs.scenario import Scenario, load_scenario
 from ecosim.inputs.validation import ArgumentError
 from ecosim.outputs.frames import ModelOutputs, record_incomes
-from ecosim.outputs.metrics import CITY_METRICS, city_snapshot, retention_records
+from ecosim.outputs.metrics import CityCollector, city_snapshot, retention_records
 from ecosim.phases import capital, demography, firms, labour, policy, social
 from ecosim.state.agents import Founder
 from ecosim.state.books import MonthFlows
 from ecosim.state.build import build_world
 from ecosim.state.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecosim.state.cities import Cities
+from ecosim.state.mesa_bulk import collector_paused
 from ecosim.state.tables import Population
 from ecosim.state.world import World
 
 __all__ = ["EcosystemModel"]
-
-
-def _city_metric(model: EcosystemModel, metric: str, city: int) -> int:
-    return int(model.last_metrics[metric][city])
 
 
 def _mesa_scenario(scenario: Any, rng: Any,
@@ -128,15 +124,10 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         bound = kernels.bind(backend)
         super().__init__(rng=rng, scenario=scenario)
         self.backend = backend
-        self.world: World = build_world(world_spec, self, bound)
+        with collector_paused():  # millions of new objects; see collector_paused
+            self.world: World = build_world(world_spec, self, bound)
         self.last_metrics = city_snapshot(self.world, MonthFlows.zeros(self.world.n_cities))
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                f"{metric}:{name}": partial(_city_metric, metric=metric, city=c)
-                for metric in CITY_METRICS
-                for c, name in enumerate(self.world.cities.names)
-            }
-        )
+        self.datacollector = CityCollector(self.world.cities.names)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ views
@@ -171,6 +162,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
         return self.world.clock.calendar_year
 
     # ------------------------------------------------------------------ step
+    @collector_paused()  # the month's new agents are scanned once, after it
     def step(self) -> None:
         """One month: the phases of DESIGN.md section 3, in order."""
         w = self.world

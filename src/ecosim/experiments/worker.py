@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import json
 import os
+import pickle
 import socket
 import threading
 import time
@@ -214,8 +216,7 @@ def execute_run(task: RunTask, settings: RunSettings) -> RunRecord:
     t0 = time.perf_counter()
     try:
         with _RUN_LOCK, _numba_threads(settings.numba_threads):
-            model = EcosystemModel(task.source, rng=task.seed, backend=settings.backend,
-                                   overrides=task.overrides)
+            model = EcosystemModel(_scenario(task), rng=task.seed, backend=settings.backend)
             model.run()
             ids = task.columns(model.spec.scale, model.spec.months)
             frames = {}
@@ -250,6 +251,35 @@ def execute_run(task: RunTask, settings: RunSettings) -> RunRecord:
                             "error": record.error, "traceback": traceback.format_exc(),
                             "worker": record.worker})
         return record
+
+
+_SCENARIOS: dict[tuple, Any] = {}   # (source, overrides) -> validated Scenario, per process
+_SCENARIOS_KEPT = 64
+
+
+def _scenario(task: RunTask):
+    """The validated scenario of ``task``, loaded once per process for each (source, overrides).
+
+    Replicates of a point, and runs of different experiments on the same
+    worker, share it; a scenario file is read again when it changes.
+    """
+    from ecosim.inputs.scenario import Scenario, load_scenario
+
+    source = task.source
+    if isinstance(source, Scenario):
+        key_source: Any = ("scenario", pickle.dumps(source))
+    else:
+        path = Path(str(source))
+        stamp = path.stat().st_mtime_ns if path.is_file() else None
+        key_source = (str(source), stamp)
+    key = (key_source, json.dumps(task.overrides, sort_keys=True, default=repr))
+    scenario = _SCENARIOS.get(key)
+    if scenario is None:
+        scenario = load_scenario(source, overrides=task.overrides)
+        if len(_SCENARIOS) >= _SCENARIOS_KEPT:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        _SCENARIOS[key] = scenario
+    return scenario
 
 
 @contextlib.contextmanager

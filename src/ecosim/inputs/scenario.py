@@ -281,7 +281,8 @@ def load_scenario(
 
     Args:
         source: A packaged scenario name (see :func:`packaged_scenarios`), a path
-            to a TOML file, or a :class:`Scenario` to copy.
+            to a TOML file, or a :class:`Scenario` (returned as it is when there
+            are no overrides: it was validated when made, and is frozen).
         overrides: Dotted paths to nested fields and their new values.
         **fields: Top-level fields (``scale``, ``months``...) or nested ones with
             ``__`` in place of dots.
@@ -294,6 +295,8 @@ def load_scenario(
         FileNotFoundError: ``source`` is neither a packaged name nor a file.
     """
     if isinstance(source, Scenario):
+        if not overrides and not fields:
+            return source  # validated when it was made, and frozen: nothing to redo
         raw = to_dict(source)
     else:
         raw = _read_toml(source)

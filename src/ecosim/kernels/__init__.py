@@ -6,11 +6,11 @@ switch live in :mod:`ecosim.kernels._jit`.
 
 from types import SimpleNamespace
 
-from ecosim.kernels import capital, firms, lifecycle, rng, talent
+from ecosim.kernels import capital, counts, firms, lifecycle, rng, talent
 from ecosim.kernels._jit import BACKENDS, KERNELS, select
 
-__all__ = ["BACKENDS", "KERNELS", "bind", "capital", "firms", "lifecycle", "rng", "select",
-           "talent"]
+__all__ = ["BACKENDS", "KERNELS", "bind", "capital", "counts", "firms", "lifecycle", "rng",
+           "select", "talent"]
 
 
 def bind(backend: str) -> SimpleNamespace:

@@ -4,7 +4,8 @@ Shapes: n = seekers, C = cities, R = round stages (seed, A, B, C+), I = rows of
 the investor table, m = candidates per seeker.
 
 Cost grows with seekers x candidates: each seeker samples ``m`` investors
-from a cumulative weight table (binary search, log I), never scanning them all.
+from an alias table (:func:`alias_tables`: constant time per draw, built once a
+month in time linear in I), never scanning them all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import choice, normal, stream, uniform
+from ecosim.kernels.rng import alias_choice, normal, stream, uniform
 from ecosim.vocab import Phase
 
 
@@ -46,7 +47,10 @@ class Investors(NamedTuple):
     """The investor table as the deal market reads it (I rows).
 
     Attributes:
-        cum_weights: (C, R, I) cumulative sampling weights over investor rows.
+        accept: (R, I) alias-table acceptance probabilities of the sampling
+            weights of each round stage (:func:`alias_tables`).
+        alias: (R, I) int64 alias-table aliases.
+        total: (R,) total sampling weight of each round stage (0: no investor to sample).
         reach: (C, I) each investor's reach to each city, in [0, 1].
         thesis: (I,) int64 sector bit masks.
         budget: (I,) float64 what each investor's pace allows it to invest now
@@ -57,11 +61,27 @@ class Investors(NamedTuple):
             cover each round; decreased by the rounds it pays.
     """
 
-    cum_weights: np.ndarray
+    accept: np.ndarray
+    alias: np.ndarray
+    total: np.ndarray
     reach: np.ndarray
     thesis: np.ndarray
     budget: np.ndarray
     dry_powder: np.ndarray
+
+
+class AliasTables(NamedTuple):
+    """Alias tables of R weight vectors over I entries (what :func:`alias_tables` returns).
+
+    Attributes:
+        accept: (R, I) probability of keeping column j when j is drawn.
+        alias: (R, I) int64 entry taken instead.
+        total: (R,) sum of each row's weights.
+    """
+
+    accept: np.ndarray
+    alias: np.ndarray
+    total: np.ndarray
 
 
 class Deals(NamedTuple):
@@ -107,12 +127,82 @@ class Market(NamedTuple):
 
 
 @kernel
+def alias_tables(weights):
+    """Alias tables (Walker 1977; Vose 1991) of each row of ``weights`` (R, I), weights >= 0.
+
+    Entry j of row r is then drawn with probability ``weights[r, j] / total[r]``
+    by :func:`ecosim.kernels.rng.alias_choice` in constant time. Vose's
+    construction: scaled weights ``I w / total`` below 1 ("small") are topped up
+    from one above 1 ("large"), each small entry once; linear in I. Rows with a
+    total of 0 are left empty (nothing to draw). Entries whose weight is 0 are
+    never drawn: their acceptance is 0 and their alias has positive weight.
+
+    Args:
+        weights: (R, I) non-negative weights.
+
+    Returns:
+        :class:`AliasTables`.
+    """
+    n_rows = weights.shape[0]
+    n = weights.shape[1]
+    accept = np.zeros((n_rows, n))
+    alias = np.zeros((n_rows, n), dtype=np.int64)
+    total = np.zeros(n_rows)
+    scaled = np.empty(n)
+    small = np.empty(n, dtype=np.int64)
+    large = np.empty(n, dtype=np.int64)
+    for r in range(n_rows):
+        t = 0.0
+        for j in range(n):
+            t += weights[r, j]
+        total[r] = t
+        if t <= 0.0:
+            continue
+        n_small = 0
+        n_large = 0
+        for j in range(n):
+            scaled[j] = weights[r, j] * n / t
+            alias[r, j] = j
+            if scaled[j] < 1.0:
+                small[n_small] = j
+                n_small += 1
+            else:
+                large[n_large] = j
+                n_large += 1
+        last = large[0] if n_large > 0 else 0  # an entry of positive weight
+        while n_small > 0 and n_large > 0:
+            n_small -= 1
+            a = small[n_small]
+            b = large[n_large - 1]
+            last = b
+            accept[r, a] = scaled[a]
+            alias[r, a] = b
+            scaled[b] = (scaled[b] + scaled[a]) - 1.0
+            if scaled[b] < 1.0:
+                n_large -= 1
+                small[n_small] = b
+                n_small += 1
+        while n_large > 0:
+            n_large -= 1
+            accept[r, large[n_large]] = 1.0
+        while n_small > 0:  # rounding left these a hair below 1: keep them (if not empty)
+            n_small -= 1
+            a = small[n_small]
+            if weights[r, a] > 0.0:
+                accept[r, a] = 1.0
+            else:
+                alias[r, a] = last
+    return AliasTables(accept, alias, total)
+
+
+@kernel
 def match_deals(seekers, investors, mk, seed, month):
     """Match seekers with investors, one seeker at a time, in the given order.
 
     For seeker i raising a round of stage r (draw numbers in brackets):
 
-    1. ``candidates`` investors sampled from ``cum_weights[city_i, r]`` [1..m];
+    1. ``candidates`` investors sampled with the stage's weights (alias table,
+       :func:`alias_tables`) [1..m];
     2. each candidate screens the startup with probability ``screen`` (sector
        in its thesis) or ``screen / sector_fit``, times its reach to the
        startup's city (distance decay: nearer startups are screened more often;
@@ -147,7 +237,9 @@ def match_deals(seekers, investors, mk, seed, month):
     city = seekers.city
     sector = seekers.sector
     quality = seekers.quality
-    cum_weights = investors.cum_weights
+    accept = investors.accept
+    alias = investors.alias
+    total = investors.total
     reach = investors.reach
     thesis = investors.thesis
     budget = investors.budget
@@ -159,14 +251,15 @@ def match_deals(seekers, investors, mk, seed, month):
     s = stream(seed, month, Phase.FUNDRAISING)
     for i in range(n):
         r = seekers.round_stage[i]
-        w = cum_weights[city[i], r]
-        if w[w.shape[0] - 1] <= 0.0:
+        if total[r] <= 0.0:
             continue
+        accept_r = accept[r]
+        alias_r = alias[r]
         best = -1.0
         best_j = -1
         best_size = 0.0
         for k in range(mk.candidates):
-            j = choice(w, s, uid[i], 1 + k)
+            j = alias_choice(accept_r, alias_r, s, uid[i], 1 + k)
             p = mk.screen * reach[city[i], j]
             if (thesis[j] >> sector[i]) & 1 == 0:
                 p = p / mk.sector_fit

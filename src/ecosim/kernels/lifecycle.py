@@ -97,3 +97,18 @@ def age_and_depart(people, h, seed, month):
         elif searching[i] and uniform(s, uid[i], 2) < h.exit:
             departure[i] = Departure.EXITS
     return departure
+
+
+@kernel
+def accrue_savings(savings, pay, alive, rate):
+    """Every live person saves ``rate`` of their monthly pay (in place).
+
+    Args:
+        savings: (N,) float64 savings (KRW), increased in place.
+        pay: (N,) float64 monthly pay of each person's position (KRW; 0 without one).
+        alive: (N,) bool.
+        rate: Share of pay saved.
+    """
+    for i in range(savings.shape[0]):
+        if alive[i]:
+            savings[i] += pay[i] * rate

@@ -22,7 +22,8 @@ import numpy as np
 from ecosim.kernels._jit import kernel
 from ecosim.vocab import Phase
 
-__all__ = ["Phase", "choice", "gumbel", "laplace", "mix", "normal", "stream", "uniform"]
+__all__ = ["Phase", "alias_choice", "choice", "gumbel", "laplace", "mix", "normal", "stream",
+           "uniform"]
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -114,6 +115,25 @@ def choice(cum_weights, s, agent, draw):
         else:
             lo = mid + 1
     return lo
+
+
+@kernel(register=False)
+def alias_choice(accept, alias, s, agent, draw):
+    """Index drawn with probability proportional to weights, from their alias table.
+
+    ``accept`` and ``alias`` are one row of :func:`ecosim.kernels.capital.alias_tables`
+    (Walker's alias method, Vose's construction): one uniform picks a column j
+    and, from its fractional part, either j or ``alias[j]``. Constant time,
+    whatever the number of entries; zero-weight entries are never chosen.
+    """
+    n = accept.shape[0]
+    x = uniform(s, agent, draw) * n
+    j = int(x)
+    if j >= n:  # x rounds up to n when the uniform is within 2**-53 of 1
+        j = n - 1
+    if x - j < accept[j]:
+        return j
+    return alias[j]
 
 
 @kernel

@@ -14,8 +14,8 @@ import numpy as np
 from numba import prange
 
 from ecosim.kernels._jit import kernel
-from ecosim.kernels.rng import gumbel, stream
-from ecosim.vocab import Action, Phase
+from ecosim.kernels.rng import gumbel, stream, uniform
+from ecosim.vocab import Action, Phase, Role
 
 _NEG_INF = -np.inf
 
@@ -119,6 +119,38 @@ class Openings(NamedTuple):
 
     market_start: np.ndarray
     employer: np.ndarray
+
+
+@kernel
+def pick_searchers(role, alive, uid, on_the_job, seed, month):
+    """Rows of this month's searchers, ascending.
+
+    Everyone live without a position (``Role.SEARCHING``) searches; so does an
+    employed person other than a founder whose draw 0 of the SEARCH stream is
+    below ``on_the_job`` (drawn only for them).
+
+    Args:
+        role: (N,) int :class:`~ecosim.vocab.Role`.
+        alive: (N,) bool.
+        uid: (N,) int64 uids (random-number keys).
+        on_the_job: Monthly probability that an employed person searches.
+        seed: Run seed.
+        month: Model month.
+
+    Returns:
+        (n,) int64 rows.
+    """
+    s = stream(seed, month, Phase.SEARCH)
+    out = np.empty(role.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(role.shape[0]):
+        if not alive[i]:
+            continue
+        r = role[i]
+        if r == Role.SEARCHING or (r != Role.FOUNDER and uniform(s, uid[i], 0) < on_the_job):
+            out[n] = i
+            n += 1
+    return out[:n].copy()
 
 
 @kernel
@@ -256,6 +288,12 @@ def match_jobs(applicants, openings):
     ranked by skill, highest first (equal skills: lower row first); the first
     ones take the market's slots in order; the rest stay unmatched.
 
+    Only the ``k = min(slots, applicants)`` who are hired are sorted: a
+    selection (``np.partition``) finds the k-th highest skill, one pass picks
+    those above it and, in row order, as many of those equal to it as fit, and
+    a stable sort orders the k. Cost per market: linear in its applicants plus
+    k log k, instead of a sort of all of them.
+
     Args:
         applicants: :class:`Applicants`.
         openings: :class:`Openings`.
@@ -292,8 +330,29 @@ def match_jobs(applicants, openings):
         slots = market_start[m + 1] - market_start[m]
         if hi == lo or slots == 0:
             continue
-        group = order[lo:hi]
-        ranked = group[np.argsort(-skill[group], kind="mergesort")]
-        for r in range(min(slots, hi - lo)):
-            hired[ranked[r]] = slot_employer[market_start[m] + r]
+        g = hi - lo
+        k = min(slots, g)
+        rank_key = np.empty(g)  # minus skill: ascending key = descending skill
+        for t in range(g):
+            rank_key[t] = -float(skill[order[lo + t]])
+        if k < g:
+            cut = np.partition(rank_key, k - 1)[k - 1]  # the k-th highest skill
+            ties = k
+            for t in range(g):
+                if rank_key[t] < cut:
+                    ties -= 1
+            chosen = np.empty(k, dtype=np.int64)
+            c = 0
+            for t in range(g):
+                v = rank_key[t]
+                if v < cut or (v == cut and ties > 0):
+                    if v == cut:
+                        ties -= 1
+                    chosen[c] = t
+                    c += 1
+        else:
+            chosen = np.arange(g)
+        ranked = chosen[np.argsort(rank_key[chosen], kind="mergesort")]
+        for r in range(k):
+            hired[order[lo + ranked[r]]] = slot_employer[market_start[m] + r]
     return hired

@@ -315,8 +315,18 @@ class ModelOutputs:
     last_metrics: dict[str, np.ndarray]
 
     def city_frame(self) -> pd.DataFrame:
-        """Tidy per-city indicators; see :func:`city_frame`."""
-        return city_frame(self.world, self.datacollector)
+        """Tidy per-city indicators; see :func:`city_frame`.
+
+        Built once per collected month (a run's outputs ask for it more than
+        once); each call returns its own copy.
+        """
+        collector = self.datacollector
+        key = (id(collector), len(next(iter(collector.model_vars.values()), ())))
+        cached = getattr(self, "_city_frame_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, city_frame(self.world, collector))
+            self._city_frame_cache = cached
+        return cached[1].copy()
 
     def flow_frame(self) -> pd.DataFrame:
         """Movers between cities by month; see :func:`flow_frame`."""

@@ -7,8 +7,10 @@ The model records :func:`city_snapshot` with its DataCollector and appends
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from ecosim.state.agents import Factory, Founder, Investor, Startup
@@ -18,8 +20,8 @@ from ecosim.vocab import STAGES, Role
 if TYPE_CHECKING:
     from ecosim.state.world import World
 
-__all__ = ["CITY_METRICS", "RETENTION_HORIZONS", "city_snapshot", "count_by_city",
-           "retention_records"]
+__all__ = ["CITY_METRICS", "RETENTION_HORIZONS", "CityCollector", "city_snapshot",
+           "count_by_city", "retention_records"]
 
 #: Metrics recorded per city and month, with their meaning.
 CITY_METRICS: dict[str, str] = {
@@ -69,6 +71,9 @@ RETENTION_HORIZONS = (12, 36, 60)
 #: Metrics that count the month's events: the fields of MonthFlows.
 _FLOW_METRICS = tuple(f.name for f in dataclasses.fields(MonthFlows))
 
+#: Roles a person can hold (every value of Role is below this).
+_N_ROLES = max(Role) + 1
+
 _ROLE_METRICS = {
     "searching": Role.SEARCHING,
     "researchers": Role.RESEARCHER,
@@ -94,13 +99,15 @@ def city_snapshot(world: World, flows: MonthFlows) -> dict[str, np.ndarray]:
     n = world.n_cities
     pop = world.population
     people = pop[Founder]
-    role = people["role"]
-    out = {name: count_by_city(people, role == r, n) for name, r in _ROLE_METRICS.items()}
-    out["talent"] = count_by_city(people, None, n)
+    census = world.kernels.census  # one pass per table: rows per (city, role or stage)
+    roles = census(people["city"], people["role"], people.alive, n, _N_ROLES).T.copy()
+    out = {name: roles[r] for name, r in _ROLE_METRICS.items()}
+    out["talent"] = roles.sum(axis=0)
     su = pop[Startup]
-    out["startups"] = count_by_city(su, None, n)
+    stages = census(su["city"], su["stage"], su.alive, n, len(STAGES)).T.copy()
+    out["startups"] = stages.sum(axis=0)
     for i, stage in enumerate(STAGES):
-        out[f"stage_{stage}"] = count_by_city(su, su["stage"] == i, n)
+        out[f"stage_{stage}"] = stages[i]
     out["raised_stock_krw"] = np.bincount(su["city"][su.alive],
                                           weights=su["total_raised_krw"][su.alive], minlength=n)
     unicorn = su.alive & (su["valuation_krw"] >= world.spec.firms.unicorn_krw)
@@ -133,7 +140,7 @@ def retention_records(world: World) -> list[dict]:
     records = []
     for h in RETENTION_HORIZONS:
         size = world.log.cohorts.get(month - h)
-        if size is None:
+        if size is None or not size.any():  # no ceremony that month: no records
             continue
         mask = people.alive & (people["graduated_month"] == month - h)
         alma = people["alma_mater"][mask]
@@ -156,3 +163,44 @@ def retention_records(world: World) -> list[dict]:
                 **{k: int(v[i]) for k, v in counts.items()},
             })
     return records
+
+
+def _city_metric(model, metric: str, city: int) -> int:
+    return int(model.last_metrics[metric][city])
+
+
+class CityCollector(mesa.DataCollector):
+    """A Mesa DataCollector with one model reporter per (metric, city), named ``"metric:city"``.
+
+    Each reporter reads ``model.last_metrics[metric][city]`` as an int. While the
+    reporters are only these, :meth:`collect` reads each metric's array once
+    instead of calling (and deep-copying the result of) a reporter per cell:
+    the same values, about ten times faster. Any reporter a user adds (model,
+    agent or agent-type) sends it through Mesa's own ``collect``.
+
+    Args:
+        city_names: The cities, in index order.
+    """
+
+    def __init__(self, city_names: tuple[str, ...] | list[str]):
+        """One reporter per (metric of :data:`CITY_METRICS`, city)."""
+        cells = [(f"{metric}:{name}", metric, c) for metric in CITY_METRICS
+                 for c, name in enumerate(city_names)]
+        super().__init__(model_reporters={
+            var: partial(_city_metric, metric=metric, city=c) for var, metric, c in cells})
+        self._cells = cells
+        self._own = {var: self.model_reporters[var] for var, _, _ in cells}
+
+    def collect(self, model) -> None:
+        """Record every reporter's value for this step (see the class docstring)."""
+        if (self.agent_reporters or self.agenttype_reporters
+                or self.model_reporters != self._own or type(self.model_vars) is not dict):
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        last = model.last_metrics
+        values = {metric: last[metric].tolist() for metric in CITY_METRICS}
+        model_vars = self.model_vars
+        for var, metric, c in self._cells:
+            model_vars[var].append(int(values[metric][c]))

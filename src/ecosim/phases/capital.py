@@ -57,7 +57,8 @@ def fundraise(world: World) -> Fundraising:
     Seekers go in a random order; each samples ``candidates`` investors
     weighted by the real firms each agent represents (so sampling does not
     depend on scale), among those that fund the round's stage and have
-    budget for its smallest size; distance then lowers the chance that an
+    budget for its smallest size (an alias table per round stage,
+    ``kernels.capital.alias_tables``); distance then lowers the chance that an
     investor screens the startup (``kernels.capital.match_deals``).
     """
     s, k = world.spec, world.spec.capital
@@ -83,7 +84,7 @@ def fundraise(world: World) -> Fundraising:
                 revenue=su["revenue_krw"][seekers], round_stage=round_stage(su["stage"][seekers]),
                 grown_value=su["post_money_krw"][seekers]
                 * np.exp(su["traction"][seekers] - su["round_traction"][seekers])),
-        Investors(cum_weights=_sampling_weights(world, np.exp(mk.log_min)),
+        Investors(*world.kernels.alias_tables(_sampling_weights(world, np.exp(mk.log_min))),
                   reach=np.ascontiguousarray(world.investor_reach()), thesis=inv["thesis"],
                   budget=inv["budget_krw"], dry_powder=dry),
         mk, world.kernel_seed, world.month)
@@ -120,7 +121,7 @@ def fundraise(world: World) -> Fundraising:
 
 
 def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
-    """Cumulative weights (C, R, I) over investor rows.
+    """Sampling weights (R, I) over investor rows, by round stage.
 
     Real firms represented x funds the stage x its pace allows a deal now
     (budget > 0) x its dry powder covers the stage's smallest round. The same
@@ -133,9 +134,7 @@ def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
         & (inv["dry_powder_krw"] >= smallest[r])
         for r in range(len(ROUND_STAGES))
     ])
-    cum = np.cumsum(weight[None, :] * able, axis=1)
-    # a fresh array (never a read-only broadcast view, whatever the shapes): one signature
-    return np.broadcast_to(cum, (world.n_cities, *cum.shape)).copy()
+    return np.ascontiguousarray(weight[None, :] * able, dtype=np.float64)
 
 
 def reinvest(world: World) -> np.ndarray:

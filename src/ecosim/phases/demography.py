@@ -34,8 +34,12 @@ def graduate(world: World) -> np.ndarray:
     """
     s = world.spec
     rng = world.rng
-    people = world.population[Founder]
+    half = s.behaviour.alumni_ties // 2
     added = np.zeros(len(s.institutes), dtype=np.int64)
+    # The draws are made in the order of one add per (institute, degree) followed
+    # by the cohort's ring of ties; the rows are then added, and tied, all at once.
+    parts: list[dict] = []
+    ring_keys = []
     for row, inst in enumerate(s.institutes):
         if world.clock.calendar_month not in inst.ceremony_months:
             continue
@@ -44,7 +48,7 @@ def graduate(world: World) -> np.ndarray:
         per_ceremony = 1.0 / len(inst.ceremony_months)
         total = sum(inst.graduates.values())
         extra = world.levers.extra_graduates[row]  # talent lever: larger cohorts
-        cohort = []
+        size = 0
         for d, degree in enumerate(DEGREES):
             yearly = inst.graduates.get(degree, 0)
             if extra > 0 and total > 0:
@@ -52,17 +56,29 @@ def graduate(world: World) -> np.ndarray:
             n = scaled_count(yearly * per_ceremony, s.scale, rng)
             if n == 0:
                 continue
-            cohort.append(people.add(
-                n, city=c, home_city=c, alma_mater=row, degree=int(Degree(d)),
-                sector=rng.choice(len(s.sectors), size=n, p=p),
-                skill=rng.standard_normal(n).astype(np.float32),
-                age_months=round(s.behaviour.graduation_age[degree] * 12),
-                role=int(Role.SEARCHING), graduated_month=world.month,
-            ))
-        if cohort:
-            rows = np.concatenate(cohort)
-            added[row] = rows.size
-            ring_ties(world, rows, np.zeros(rows.size, dtype=np.int64), s.behaviour.alumni_ties)
+            parts.append({
+                "n": n, "city": c, "alma_mater": row, "degree": int(Degree(d)),
+                "sector": rng.choice(len(s.sectors), size=n, p=p),
+                "skill": rng.standard_normal(n).astype(np.float32),
+                "age_months": round(s.behaviour.graduation_age[degree] * 12),
+            })
+            size += n
+        added[row] = size
+        if size:  # ring_ties' order within the cohort (drawn only if it ties anyone)
+            ring_keys.append(rng.random(size) if half and size >= 2 else np.zeros(size))
+    if not parts:
+        return added
+    counts = [part["n"] for part in parts]
+    rows = world.population[Founder].add(
+        sum(counts), role=int(Role.SEARCHING), graduated_month=world.month,
+        **{k: np.repeat([part[k] for part in parts], counts)
+           for k in ("city", "alma_mater", "degree", "age_months")},
+        home_city=np.repeat([part["city"] for part in parts], counts),
+        sector=np.concatenate([part["sector"] for part in parts]),
+        skill=np.concatenate([part["skill"] for part in parts]),
+    )
+    cohort = np.repeat([part["alma_mater"] for part in parts], counts)
+    ring_ties(world, rows, cohort, s.behaviour.alumni_ties, np.concatenate(ring_keys))
     return added
 
 
@@ -85,14 +101,11 @@ def age_and_depart(world: World) -> Departures:
                experience_months=people["experience_months"], alive=people.alive,
                searching=people["role"] == Role.SEARCHING, uid=people["uid"]),
         hazards(world.spec.behaviour), world.kernel_seed, world.month)
-    n = world.n_cities
-    city = people["city"]
-    out = Departures(**{
-        name: np.bincount(city[departure == code], minlength=n)
-        for name, code in (("retirements", Departure.RETIRES),
-                           ("emigrations", Departure.EMIGRATES),
-                           ("career_exits", Departure.EXITS))
-    })
+    by_reason = world.kernels.census(people["city"], departure, people.alive, world.n_cities,
+                                     len(Departure))
+    out = Departures(retirements=by_reason[:, Departure.RETIRES].copy(),
+                     emigrations=by_reason[:, Departure.EMIGRATES].copy(),
+                     career_exits=by_reason[:, Departure.EXITS].copy())
     people.remove(np.flatnonzero(departure))
     return out
 
@@ -100,8 +113,8 @@ def age_and_depart(world: World) -> Departures:
 def save(world: World) -> None:
     """Everyone with a position saves ``firms.savings_rate`` of their monthly pay."""
     people = world.population[Founder]
-    alive = people.alive
-    people["savings_krw"][alive] += people["pay_krw"][alive] * world.spec.firms.savings_rate
+    world.kernels.accrue_savings(people["savings_krw"], people["pay_krw"], people.alive,
+                                 world.spec.firms.savings_rate)
 
 
 def _monthly(yearly: float) -> float:

@@ -68,9 +68,12 @@ def startups(world: World) -> Startups:
 
 
 def staff_of(world: World, startup_uids: np.ndarray) -> np.ndarray:
-    """Rows of the people who work for (or founded) the startups with these uids."""
-    people = world.population[Founder]
-    return np.flatnonzero(people.alive & np.isin(people["employer"], startup_uids))
+    """Rows of the people who work for (or founded) the startups with these uids, ascending."""
+    people, su = world.population[Founder], world.population[Startup]
+    chosen = np.zeros(su.size, dtype=np.bool_)
+    rows = su.rows_of(startup_uids)
+    chosen[rows[rows >= 0]] = True
+    return world.kernels.members(people["employer"], people.alive, su.row_of_uid, chosen)
 
 
 # --------------------------------------------------------------------------- founding
@@ -342,8 +345,8 @@ def _pay_out(world: World, rows: np.ndarray, value: np.ndarray, outcome: np.ndar
     fac = world.population[Factory]
     uids = su["uid"][rows]
     _pay_investors(world, uids, value)
-    founders = np.flatnonzero(people.alive & np.isin(people["employer"], uids)
-                              & (people["role"] == Role.FOUNDER))
+    team = staff_of(world, uids)
+    founders = team[people["role"][team] == Role.FOUNDER]
     firm = index_of(uids, people["employer"][founders])
     n_founders = np.bincount(firm, minlength=rows.size)
     share = value * su["founder_equity"][rows] / np.maximum(n_founders, 1)
@@ -351,8 +354,7 @@ def _pay_out(world: World, rows: np.ndarray, value: np.ndarray, outcome: np.ndar
     people["exits"][founders] += 1
     world.ledger.add("paid_to_founders", float((share * n_founders).sum()))
     # Staff (not founders) join the acquirer or the city's established firms.
-    staff = np.flatnonzero(people.alive & np.isin(people["employer"], uids)
-                           & (people["role"] != Role.FOUNDER))
+    staff = team[people["role"][team] != Role.FOUNDER]
     firm_of_staff = index_of(uids, people["employer"][staff])
     partner = su["partner"][rows]
     partner_row = fac.rows_of(partner)
@@ -387,12 +389,12 @@ def relocate(world: World) -> Relocations:
     rows = np.flatnonzero(funded & (world.rng.random(su.size) < f.relocation_search))
     if rows.size == 0:
         return Relocations(relocations, moves)
-    talent = np.bincount(people["city"][people.alive].astype(np.int64) * n_sectors
-                         + people["sector"][people.alive], minlength=n_cities * n_sectors)
+    talent = world.kernels.census(people["city"], people["sector"], people.alive, n_cities,
+                                  n_sectors)
     r = Relocation(
         log_investor=log_investor,
         log_factories=np.log1p(world.static.buyers),
-        log_talent=np.log1p(talent.reshape(n_cities, n_sectors) / s.scale),
+        log_talent=np.log1p(talent / s.scale),
         log_cost=world.static.log_cost,
         travel=world.cities.travel_time_hours,
         incentive=world.levers.headquarters_incentives,

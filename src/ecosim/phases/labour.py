@@ -30,7 +30,7 @@ from ecosim.kernels.talent import Applicants, Openings, Places, Searchers
 from ecosim.state.agents import Factory, Founder, Institute, Startup
 from ecosim.state.books import Careers
 from ecosim.state.network import network
-from ecosim.vocab import ACTIONS, ROLE_OF_ACTION, Action, Degree, Phase, Role
+from ecosim.vocab import ACTIONS, ROLE_OF_ACTION, Action, Degree, Role
 
 if TYPE_CHECKING:
     from ecosim.state.world import World
@@ -96,12 +96,10 @@ def places(world: World, vacancies_by_market: np.ndarray) -> Places:
     s = world.spec
     n_cities, n_sectors = world.n_cities, len(s.sectors)
     people = world.population[Founder]
-    alive = people.alive
     # Density wage premium: workers of one's sector in the city relative to the
     # average city, to the power of the elasticity (scale-free).
-    density = np.bincount(people["city"][alive].astype(np.int64) * n_sectors
-                          + people["sector"][alive], minlength=n_cities * n_sectors)
-    density = density.reshape(n_cities, n_sectors).astype(np.float64) + 1.0
+    density = world.kernels.census(people["city"], people["sector"], people.alive, n_cities,
+                                   n_sectors).astype(np.float64) + 1.0
     relative = density / density.mean(axis=0, keepdims=True)
     base = np.log([s.labour.monthly_wage_krw[a] for a in ACTIONS])
     log_wage = (base[None, None, :]
@@ -124,16 +122,11 @@ def _centred(x: np.ndarray) -> np.ndarray:
 
 
 def searchers(world: World) -> np.ndarray:
-    """Rows of this month's searchers, ascending."""
+    """Rows of this month's searchers, ascending (``kernels.talent.pick_searchers``)."""
     people = world.population[Founder]
-    alive = people.alive
-    role = people["role"]
-    u = np.empty(people.size)
-    world.kernels.fill_uniform(world.kernel_seed, world.month, int(Phase.SEARCH),
-                               people["uid"], 0, u)
-    on_the_job = ((role != Role.SEARCHING) & (role != Role.FOUNDER)
-                  & (u < world.spec.behaviour.on_the_job_search))
-    return np.flatnonzero(alive & ((role == Role.SEARCHING) | on_the_job))
+    return world.kernels.pick_searchers(people["role"], people.alive, people["uid"],
+                                        world.spec.behaviour.on_the_job_search,
+                                        world.kernel_seed, world.month)
 
 
 def searcher_inputs(world: World, rows: np.ndarray) -> Searchers:

@@ -24,11 +24,8 @@ def colleague_ties(world: World, rows: np.ndarray, k: int) -> None:
     people = world.population[Founder]
     if k == 0 or rows.size == 0:
         return
-    live = people.live_rows()
-    order = np.argsort(people["city"][live], kind="stable")
-    by_city = live[order]
-    counts = np.bincount(people["city"][live], minlength=world.n_cities)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    by_city, bounds = world.kernels.group_rows(people["city"], people.alive, world.n_cities)
+    counts, starts = np.diff(bounds), bounds[:-1]
     city = people["city"][rows]
     pick = (world.rng.random((rows.size, k)) * counts[city][:, None]).astype(np.int64)
     others = by_city[starts[city][:, None] + pick]

@@ -34,24 +34,29 @@ def network(people: AgentTable) -> Network:
                    row_of_uid=people.row_of_uid, alive=people.alive, city=people["city"])
 
 
-def ring_ties(world: World, rows: np.ndarray, groups: np.ndarray, k: int) -> None:
+def ring_ties(world: World, rows: np.ndarray, groups: np.ndarray, k: int,
+              keys: np.ndarray | None = None) -> None:
     """Tie each person to about ``k`` others of the same group.
 
     Members of each group are put in a random order (the world's ``rng``) on a
     ring and each is tied to the next ``k // 2`` members on it, so everyone
-    gains ``2 * (k // 2)`` ties when the group is large enough.
+    gains ``2 * (k // 2)`` ties when the group is large enough. Groups never
+    share a tie, so tying several groups in one call gives each person the same
+    ties, in the same slots, as one call per group.
 
     Args:
         world: The world.
         rows: (n,) founder rows.
         groups: (n,) group label of each row (a city, a cohort).
         k: Ties per person.
+        keys: (n,) the random order within each group, already drawn
+            (default: ``world.rng.random(n)``, drawn here).
     """
     half = k // 2
     if half == 0 or rows.size < 2:
         return
     rows = np.asarray(rows, dtype=np.int64)
-    order = np.lexsort((world.rng.random(rows.size), groups))
+    order = np.lexsort((world.rng.random(rows.size) if keys is None else keys, groups))
     rows, groups = rows[order], np.asarray(groups)[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     sizes = np.diff(np.r_[starts, rows.size])

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 import numpy as np
 
+from ecosim.state.mesa_bulk import deregister_many, register_many
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -138,16 +140,23 @@ class Table:
                 )
         reused = self._free[:n]
         self._free = self._free[n:]
-        fresh_n = n - reused.size
-        if self._size + fresh_n > self.capacity:
-            self._grow(self._size + fresh_n)
-        fresh = np.arange(self._size, self._size + fresh_n, dtype=np.int64)
-        self._size += fresh_n
-        rows = np.concatenate([reused, fresh])
-        for k, arr in self._data.items():
-            arr[rows] = values.get(k, self.defaults[k])
-        self._alive[rows] = True
-        return rows
+        k = reused.size
+        lo, hi = self._size, self._size + n - k  # fresh rows: a slice, written without an index
+        if hi > self.capacity:
+            self._grow(hi)
+        self._size = hi
+        for name, arr in self._data.items():
+            value = values.get(name, self.defaults[name])
+            if np.ndim(value):
+                value = np.asarray(value)
+                arr[reused] = value[:k]
+                arr[lo:hi] = value[k:]
+            else:
+                arr[reused] = value
+                arr[lo:hi] = value
+        self._alive[reused] = True
+        self._alive[lo:hi] = True
+        return np.concatenate([reused, np.arange(lo, hi, dtype=np.int64)])
 
     def remove(self, rows: np.ndarray) -> None:
         """Mark ``rows`` dead and make them reusable.
@@ -160,12 +169,14 @@ class Table:
             return
         if rows.min() < 0 or rows.max() >= self._size:
             raise ValueError(f"rows out of range 0..{self._size - 1}")
-        if np.unique(rows).size != rows.size:
+        ordered = np.sort(rows)
+        if (ordered[1:] == ordered[:-1]).any():
             raise ValueError("rows to remove contain duplicates")
         if not self._alive[rows].all():
             raise ValueError("some rows to remove are already dead")
         self._alive[rows] = False
-        self._free = np.union1d(self._free, rows)
+        # merge into the (ascending) free rows; none of them was alive, so none repeats
+        self._free = np.insert(self._free, np.searchsorted(self._free, ordered), ordered)
 
     def _grow(self, needed: int) -> None:
         cap = self.capacity
@@ -251,12 +262,12 @@ class TableAgent(mesa.Agent):
         else:
             super().remove()
 
-    def _detach(self) -> None:
-        self._row = -1
-        mesa.Agent.remove(self)
-
     def __repr__(self) -> str:  # noqa: D105
         return f"<{type(self).__name__} uid={self.unique_id} row={self._row}>"
+
+
+def _unlink(agent: TableAgent) -> None:
+    agent._row = -1
 
 
 class AgentTable(Table):
@@ -266,7 +277,14 @@ class AgentTable(Table):
         model: The model the agents belong to.
         agent_class: A :class:`TableAgent` subclass; its ``columns`` define the table.
         capacity: Rows allocated up front.
+
+    Attributes:
+        registration: How agents are registered with Mesa: ``"auto"`` (in bulk
+            where the installed Mesa allows it, see :mod:`ecosim.state.mesa_bulk`),
+            or ``"public"`` (one ``agent_class(...)`` / ``remove()`` at a time).
     """
+
+    registration: str = "auto"
 
     def __init__(self, model: mesa.Model, agent_class: type[TableAgent], capacity: int = 64):
         super().__init__(agent_class.columns, agent_class.defaults, capacity)
@@ -290,38 +308,58 @@ class AgentTable(Table):
         return out
 
     def add(self, n: int, **values: Any) -> np.ndarray:
-        """Add ``n`` rows and create one agent for each; see :meth:`Table.add`."""
+        """Add ``n`` rows and create one agent for each; see :meth:`Table.add`.
+
+        The agents are registered with the model in bulk
+        (:func:`ecosim.state.mesa_bulk.register_many`): the model is the same as
+        if each were created by ``agent_class(model, table, row)``, row by row.
+        """
         if "uid" in values:
             raise ValueError("'uid' is assigned by Mesa (unique_id); do not set it")
         rows = super().add(n, **values)
         if len(self._agents) < self.capacity:
             self._agents.extend([None] * (self.capacity - len(self._agents)))
-        cls, model, agents = self.agent_class, self.model, self._agents
-        uids = np.empty(n, dtype=np.int64)
-        for i, row in enumerate(rows.tolist()):
-            agent = cls(model, self, row)
+        if n == 0:
+            return rows
+        cls, row_list = self.agent_class, rows.tolist()
+
+        def init(agent: TableAgent, k: int) -> None:  # what TableAgent.__init__ sets
+            agent._table = self
+            agent._row = row_list[k]
+
+        created = register_many(self.model, cls, n, init,
+                                lambda model, k: cls(model, self, row_list[k]),
+                                path=self.registration)
+        agents = self._agents
+        for row, agent in zip(row_list, created, strict=True):
             agents[row] = agent
-            uids[i] = agent.unique_id
+        first = created[0].unique_id
+        uids = np.arange(first, first + n, dtype=np.int64)  # consecutive on every path
         self._data["uid"][rows] = uids
-        if n:
-            top = int(uids.max()) + 1
-            if top > self._row_of_uid.size:
-                grown = np.full(max(top, 2 * self._row_of_uid.size), -1, dtype=np.int64)
-                grown[: self._row_of_uid.size] = self._row_of_uid
-                self._row_of_uid = grown
-            self._row_of_uid[uids] = rows
+        top = first + n
+        if top > self._row_of_uid.size:
+            grown = np.full(max(top, 2 * self._row_of_uid.size), -1, dtype=np.int64)
+            grown[: self._row_of_uid.size] = self._row_of_uid
+            self._row_of_uid = grown
+        self._row_of_uid[uids] = rows
         return rows
 
     def remove(self, rows: np.ndarray) -> None:
-        """Remove ``rows`` and their agents; see :meth:`Table.remove`."""
+        """Remove ``rows`` and their agents; see :meth:`Table.remove`.
+
+        The agents leave the model in bulk
+        (:func:`ecosim.state.mesa_bulk.deregister_many`), as if each called
+        ``remove()`` in turn.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         super().remove(rows)
         self._row_of_uid[self._data["uid"][rows]] = -1
         agents = self._agents
-        for row in rows.tolist():
-            agent = agents[row]
+        row_list = rows.tolist()
+        leaving = [agents[row] for row in row_list]
+        for row in row_list:
             agents[row] = None
-            agent._detach()
+        deregister_many(self.model, leaving, path=self.registration, before=_unlink)
 
     def agent(self, row: int) -> TableAgent:
         """The agent living in ``row``."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecosim.kernels.counts import Employers
 from ecosim.state.agents import Factory, Founder, Institute, Investor, Startup
 from ecosim.state.books import CapTable, Ledger, RunLog
 from ecosim.vocab import (
@@ -232,17 +233,20 @@ class World:
                                    people["role"][first], self.month)
 
     def recount_staff(self) -> None:
-        """Recount every employer's technical staff (and startups' founders) from ``employer``."""
-        people = self.population[Founder]
-        employer = people["employer"][people.alive]
-        for cls, column in ((Factory, "staff"), (Institute, "staff"), (Startup, "headcount")):
-            table = self.population[cls]
-            rows = table.rows_of(employer)
-            table[column][:] = np.bincount(rows[rows >= 0], minlength=table.size)
-        su = self.population[Startup]
-        founders = people["employer"][people.alive & (people["role"] == Role.FOUNDER)]
-        rows = su.rows_of(founders)
-        su["founders"][:] = np.bincount(rows[rows >= 0], minlength=su.size)
+        """Recount every employer's technical staff (and startups' founders) from ``employer``.
+
+        One pass over the people (``kernels.counts.count_staff``).
+        """
+        people, pop = self.population[Founder], self.population
+        fac, inst, su = pop[Factory], pop[Institute], pop[Startup]
+        staff = self.kernels.count_staff(
+            people["employer"], people["role"], people.alive,
+            Employers(fac.row_of_uid, inst.row_of_uid, su.row_of_uid, fac.size, inst.size,
+                      su.size))
+        fac["staff"][:] = staff.factory_staff
+        inst["staff"][:] = staff.institute_staff
+        su["headcount"][:] = staff.startup_headcount
+        su["founders"][:] = staff.startup_founders
 
     def established_firms_row(self, cities: np.ndarray) -> np.ndarray:
         """Factory-table row of each city's aggregate of other established firms."""
