@@ -1,0 +1,538 @@
+"""Observed facts as calibration targets, each a function of a finished run.
+
+Every target names the fact it is calibrated to (``shared/data/korea_facts.md``,
+with the source of each number), the observed values (a series where the data
+are a series), a tolerance and an error model, and a function of a finished
+:class:`~ecosim.model.EcosystemModel` that returns the simulated values under
+the same keys. Targets the model cannot produce carry ``simulate=None`` and say
+why (:data:`NOT_PRODUCED` lists the facts that are not targets at all).
+
+Discrepancy of one value, in tolerances: ``|sim - obs| / tolerance`` on the
+target's scale (``"absolute"``, or ``"log"`` for amounts and ranks, where the
+tolerance is a log ratio), capped at :data:`CAP` (a value the run cannot
+produce, NaN, counts as the cap). A target's discrepancy is the mean over its
+values, so a series weighs as much as a single number, and the distance is the
+weighted mean over targets: no target dominates, and a distance of 1 means
+"one tolerance off, on average".
+
+Keys of the flat summary statistics are ``"<target>:<key>"``, e.g.
+``"venture_investment:2022"``.
+
+How the model's regions map to the facts' regions (``REGIONS``): the
+Southeast (Busan, Ulsan, Gyeongnam) is the model's ``busan`` and ``ulsan``;
+Daegu-Gyeongbuk is ``daegu``; Honam (Gwangju, Jeonnam, Jeonbuk) is
+``gwangju`` (with Naju). Gyeongnam, Gyeongbuk, Jeonnam and Jeonbuk outside
+those cities are in the aggregate ``rest_of_korea`` and cannot be separated,
+so only the metropolitan cores of each region are compared. Cities a data
+branch adds under these names (``gyeongnam``, ``changwon``, ``pohang``,
+``jeonju``, ...) join their region automatically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ecosim.inputs.scenario import Scenario
+    from ecosim.model import EcosystemModel
+
+__all__ = ["CAP", "NOT_PRODUCED", "REGIONS", "TARGETS", "RunFrames", "Target", "discrepancies",
+           "distance", "observed_statistics", "simulated_statistics", "targets_for"]
+
+#: Largest discrepancy one value can add, in tolerances (also the value of a NaN).
+CAP = 5.0
+
+#: The facts' regions and the model cities (present or future) that belong to each.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "southeast": ("busan", "ulsan", "gyeongnam", "changwon", "gimhae", "geoje"),
+    "daegu_gyeongbuk": ("daegu", "gyeongbuk", "pohang", "gumi", "gyeongsan", "andong"),
+    "honam": ("gwangju", "jeonnam", "jeonbuk", "jeonju", "naju", "mokpo", "suncheon", "yeosu"),
+}
+
+#: The calibration window: facts are about 2020-2025; outputs after it are ignored.
+LAST_DATE = "2025-12"
+
+
+class RunFrames:
+    """The output tables of a finished run, computed once and shared by the targets.
+
+    Args:
+        model: A finished model (any length; targets outside its dates are NaN).
+    """
+
+    def __init__(self, model: EcosystemModel):
+        self.model = model
+        self.spec = model.spec
+        self.scale = float(model.spec.scale)
+
+    @cached_property
+    def city(self) -> pd.DataFrame:
+        """``city_frame()`` with ``year`` and ``calendar_month``, months after build only."""
+        f = self.model.city_frame()
+        f = f[(f["month"] > 0) & (f["date"] <= LAST_DATE)].copy()
+        f["year"] = f["date"].str.slice(0, 4).astype(int)
+        f["calendar_month"] = f["date"].str.slice(5, 7).astype(int)
+        f["city"] = f["city"].astype(str)
+        return f
+
+    @cached_property
+    def dates(self) -> pd.Series:
+        """Calendar date (``YYYY-MM``) of each model month (index: month)."""
+        f = self.model.city_frame()
+        return f.drop_duplicates("month").set_index("month")["date"]
+
+    @cached_property
+    def capital(self) -> set[str]:
+        """The capital region's cities."""
+        return set(self.spec.capital_region)
+
+    def months(self, key: str) -> pd.DataFrame | None:
+        """Rows of the city frame in period ``key`` (``2021``, ``2025H1``), None if incomplete."""
+        year = int(key[:4])
+        wanted = set(range(1, 7)) if key.endswith("H1") else set(range(1, 13))
+        rows = self.city[(self.city["year"] == year)
+                         & self.city["calendar_month"].isin(wanted)]
+        if set(rows["calendar_month"]) != wanted:
+            return None
+        return rows
+
+    @cached_property
+    def ranks(self) -> pd.DataFrame:
+        """World rank of each ranked city by year (``ecosim.outputs.ranking``)."""
+        from ecosim.outputs.ranking import city_scores
+
+        if self.city.empty:
+            return pd.DataFrame({"year": [], "city": [], "rank": []})
+        return city_scores(self.model.city_frame(), self.spec)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observed fact as a calibration target.
+
+    Attributes:
+        name: Identifier (the prefix of its summary-statistic keys).
+        description: What is compared, in words.
+        observed: Observed value by key (a year, a period, a city-year, a region).
+        tolerance: The scale of an acceptable miss, on ``scale``: an absolute
+            difference, or a log ratio.
+        scale: ``"absolute"`` or ``"log"``.
+        source: Where the observed values come from.
+        simulate: ``RunFrames -> {key: value}``; None when the model cannot
+            produce the target (``note`` says why).
+        note: How the model's quantity maps to the fact, and its approximations.
+        weight: Weight in the distance (1 for every target: each target counts the same).
+    """
+
+    name: str
+    description: str
+    observed: Mapping[str, float]
+    tolerance: float
+    scale: str
+    source: str
+    simulate: Callable[[RunFrames], Mapping[str, float]] | None
+    note: str = ""
+    weight: float = 1.0
+    tolerance_reason: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:  # noqa: D105
+        if self.scale not in ("absolute", "log"):
+            raise ValueError(f"target {self.name}: scale = {self.scale!r}; allowed is "
+                             "'absolute' or 'log'")
+        if not self.tolerance > 0:
+            raise ValueError(f"target {self.name}: tolerance = {self.tolerance}; allowed is > 0")
+
+    @property
+    def produced(self) -> bool:
+        """Whether the model produces this target."""
+        return self.simulate is not None
+
+    def keys(self) -> list[str]:
+        """Flat keys ``"<name>:<key>"`` of the observed values."""
+        return [f"{self.name}:{k}" for k in self.observed]
+
+    def z(self, simulated: float, observed: float) -> float:
+        """Discrepancy of one value in tolerances (capped; NaN counts as the cap)."""
+        if self.scale == "log":
+            if not (simulated > 0 and observed > 0):
+                return CAP
+            d = abs(math.log(simulated) - math.log(observed)) / self.tolerance
+        else:
+            d = abs(simulated - observed) / self.tolerance
+        return CAP if not math.isfinite(d) else min(d, CAP)
+
+
+# --------------------------------------------------------------------------- simulated values
+
+
+def _capital_share_of_funding(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["capital_share_vc_investment"]:
+        rows = r.months(key)
+        if rows is None:
+            out[key] = math.nan
+            continue
+        total = rows["funding_krw"].sum()
+        cap = rows.loc[rows["city"].isin(r.capital), "funding_krw"].sum()
+        out[key] = float(cap / total) if total > 0 else math.nan
+    return out
+
+
+def _venture_investment(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["venture_investment"]:
+        rows = r.months(key)
+        out[key] = math.nan if rows is None else float(rows["funding_krw"].sum() / r.scale / 1e12)
+    return out
+
+
+def _companies_funded(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["companies_funded"]:
+        rows = r.months(key)
+        out[key] = math.nan if rows is None else float(rows["rounds"].sum() / r.scale)
+    return out
+
+
+def _investment_per_company(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["investment_per_company"]:
+        rows = r.months(key)
+        if rows is None or rows["rounds"].sum() == 0:
+            out[key] = math.nan
+        else:
+            out[key] = float(rows["funding_krw"].sum() / rows["rounds"].sum() / 1e9)
+    return out
+
+
+def _at(r: RunFrames, date: str) -> pd.DataFrame:
+    return r.city[r.city["date"] == date]
+
+
+def _venture_firm_share(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["venture_firm_capital_share"]:
+        rows = _at(r, key)
+        total = rows["startups"].sum()
+        cap = rows.loc[rows["city"].isin(r.capital), "startups"].sum()
+        out[key] = float(cap / total) if total > 0 else math.nan
+    return out
+
+
+def _unicorns(r: RunFrames) -> dict[str, float]:
+    out = {}
+    for key in _OBSERVED["unicorns"]:
+        rows = _at(r, key)
+        out[key] = float(rows["unicorns"].sum() / r.scale) if len(rows) else math.nan
+    return out
+
+
+def _five_year_survival(r: RunFrames) -> dict[str, float]:
+    s = r.model.survival_frame(ages=(60,))
+    out = {}
+    for key in _OBSERVED["five_year_survival"]:
+        if s.empty:
+            out[key] = math.nan
+            continue
+        years = r.dates.reindex(s["founded_month"]).str.slice(0, 4).to_numpy()
+        cohort = s[(years == key) & (s["age_months"] == 60)]
+        founded = cohort["founded"].sum()
+        out[key] = float(1.0 - cohort["died"].sum() / founded) if founded else math.nan
+    return out
+
+
+def _region_cities(r: RunFrames, region: str) -> list[str]:
+    return [c for c in r.spec.city_names if c in REGIONS[region]]
+
+
+def _graduate_mobility(r: RunFrames) -> dict[str, float]:
+    jobs = r.model.first_job_frame()
+    southeast = _region_cities(r, "southeast")
+    if jobs.empty or not southeast:
+        return dict.fromkeys(_OBSERVED["graduate_mobility_southeast"], math.nan)
+    dates = r.dates.reindex(jobs["month"]).to_numpy()
+    jobs = jobs[jobs["institute_city"].isin(southeast) & (dates <= LAST_DATE)]
+    n = len(jobs)
+    if n == 0:
+        return dict.fromkeys(_OBSERVED["graduate_mobility_southeast"], math.nan)
+    return {"own_region": float(jobs["city"].isin(southeast).sum() / n),
+            "capital_region": float(jobs["city"].isin(r.capital).sum() / n)}
+
+
+def _youth_outflow_shares(r: RunFrames) -> dict[str, float]:
+    keys = list(_OBSERVED["youth_net_outflow_shares"])
+    rows = r.months("2021")
+    if rows is None:
+        return dict.fromkeys(keys, math.nan)
+    months = sorted(rows["month"].unique())
+    net = r.model.capital_net_inflow(int(months[0]), int(months[-1]))
+    by_region = {k: float(net.reindex(_region_cities(r, k)).fillna(0.0).sum()) for k in keys}
+    total = sum(by_region.values())
+    if not all(_region_cities(r, k) for k in keys) or total <= 0:
+        return dict.fromkeys(keys, math.nan)
+    return {k: v / total for k, v in by_region.items()}
+
+
+def _ranks(r: RunFrames) -> dict[str, float]:
+    ranks = r.ranks
+    got = {f"{c}:{int(y)}": float(k) for c, y, k in zip(ranks["city"], ranks["year"],
+                                                       ranks["rank"], strict=True)}
+    return {key: got.get(key, math.nan) for key in _OBSERVED["ranks"]}
+
+
+# --------------------------------------------------------------------------- the facts
+
+_FACTS = "shared/data/korea_facts.md"
+
+#: Observed values by target and key (the numbers of korea_facts.md).
+_OBSERVED: dict[str, dict[str, float]] = {
+    "capital_share_vc_investment": {"2020": 0.72, "2021": 0.751, "2022": 0.732, "2023": 0.668,
+                                    "2025H1": 0.795},
+    "venture_investment": {"2021": 15.94, "2022": 12.47, "2023": 10.91, "2024": 11.95},
+    "companies_funded": {"2024": 4697.0},
+    "venture_firm_capital_share": {"2025-06": 0.656},
+    "five_year_survival": {"2020": 0.338},
+    "unicorns": {"2022-12": 22.0},
+    "early_stage_share": {"2024": 0.186},
+    "investment_per_company": {"2024H1": 2.18},
+    "graduate_mobility_southeast": {"own_region": 0.584, "capital_region": 0.285},
+    # Net youth outflow to the capital region, 2021: Southeast ~30k, Daegu-Gyeongbuk ~20k,
+    # Honam ~13k a year, as shares of their sum (63k).
+    "youth_net_outflow_shares": {"southeast": 30 / 63, "daegu_gyeongbuk": 20 / 63,
+                                 "honam": 13 / 63},
+    "ranks": {"seoul_capital:2022": 25.0, "seoul_capital:2023": 24.0,
+              "seoul_capital:2024": 21.0, "seoul_capital:2025": 20.0,
+              "busan:2022": 207.0, "busan:2024": 366.0,
+              "daejeon:2022": 421.0, "daejeon:2025": 366.0,
+              "ulsan:2025": 546.0, "gwangju:2022": 980.0},
+}
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "capital_share_vc_investment",
+        "capital region's share of venture investment (amount), by year; 2025 is January-June",
+        _OBSERVED["capital_share_vc_investment"], 0.05, "absolute",
+        "etnews.com/20240628000280; wooritvnews.com (H1 2025) [" + _FACTS + "]",
+        _capital_share_of_funding,
+        note="model: capital raised by startups headquartered in the capital region over all "
+             "capital raised (every investor kind; the fact counts VC investment by the "
+             "company's location). 2024 is not in the facts.",
+        tolerance_reason="0.05: the published series moves by 0.02-0.07 from year to year"),
+    Target(
+        "venture_investment",
+        "venture investment per year, KRW trillion",
+        _OBSERVED["venture_investment"], math.log(1.25), "log",
+        "etnews.com/20250212000196 [" + _FACTS + "]",
+        _venture_investment,
+        note="model: capital raised by all startups in the year, full-scale equivalent "
+             "(angels, corporate and policy funds included).",
+        tolerance_reason="a factor 1.25: the series falls 22% from 2021 to 2022 and moves "
+                         "about 10% a year after"),
+    Target(
+        "companies_funded",
+        "companies that raised venture investment in the year",
+        _OBSERVED["companies_funded"], math.log(1.25), "log",
+        "etnews.com/20250212000196 (4,697 companies, 2024) [" + _FACTS + "]",
+        _companies_funded,
+        note="model: rounds raised in the year (full scale). A company raising twice in a "
+             "year counts twice; with rounds at least a year apart this is rare. Needs a "
+             "deal log (startup per deal) to count companies exactly.",
+        tolerance_reason="a factor 1.25, as venture investment"),
+    Target(
+        "venture_firm_capital_share",
+        "capital region's share of venture firms (startups), June 2025",
+        _OBSERVED["venture_firm_capital_share"], 0.03, "absolute",
+        "m.go.seoul.co.kr 2025-10-05 (24,533 of 37,419) [" + _FACTS + "]",
+        _venture_firm_share,
+        note="model: startups headquartered in the capital region at the end of June 2025. "
+             "The 2020 share (59.9%) is an input of a 2020 world, not a target.",
+        tolerance_reason="0.03: about half the 2020-2025 change (59.9% to 65.6%)"),
+    Target(
+        "five_year_survival",
+        "share of new firms alive five years after founding",
+        _OBSERVED["five_year_survival"], 0.05, "absolute",
+        "mediapen.com/news/view/859569 (33.8%, 2020 basis) [" + _FACTS + "]",
+        _five_year_survival,
+        note="model: startups founded in 2020 that had not died 60 months later (exits and "
+             "maturity count as survival). The fact counts all new firms, the model venture "
+             "startups; the fact's 2020 basis is the 2015 cohort.",
+        tolerance_reason="0.05: between Korea (33.8%) and a sixth of the gap to the OECD "
+                         "average (45.4%)"),
+    Target(
+        "unicorns",
+        "unicorns (valued at US$1B or more), end of 2022",
+        _OBSERVED["unicorns"], 7.0, "absolute",
+        "m.sedaily.com/NewsView/29LONRW14P (ministry count, 22) [" + _FACTS + "]",
+        _unicorns,
+        note="model: live startups valued at ``firms.unicorn_krw`` or more in December 2022, "
+             "full-scale equivalent (at small scales a count of whole agents / scale).",
+        tolerance_reason="7, a third of the count: private lists count fewer Korean unicorns "
+                         "than the ministry"),
+    Target(
+        "early_stage_share",
+        "share of 2024 venture investment that went to firms at most three years old",
+        _OBSERVED["early_stage_share"], 0.05, "absolute",
+        "Yonhap 2025 (18.6%) [" + _FACTS + "]",
+        None,
+        note="not produced: the run keeps no deal log with the age of the funded startup "
+             "(the cap table forgets the deals of startups that ended). A log of deals "
+             "(month, startup age, amount) in the run log would make it a target.",
+        tolerance_reason="0.05"),
+    Target(
+        "investment_per_company",
+        "average investment per funded company, KRW billion, January-June 2024",
+        _OBSERVED["investment_per_company"], math.log(1.5), "log",
+        "news1.kr/amp/industry/sb-founded/5516491 (KRW 2.18B, VC firms) [" + _FACTS + "]",
+        _investment_per_company,
+        note="model: capital raised over rounds raised (every investor kind, angels too, so "
+             "below a VC-only average); per round, not per company (see companies_funded).",
+        tolerance_reason="a factor 1.5: the fact is VC firms only and one half-year"),
+    Target(
+        "graduate_mobility_southeast",
+        "graduates of Southeast (Busan-Ulsan-Gyeongnam) universities: share whose first job "
+        "is in their own region / in the capital region",
+        _OBSERVED["graduate_mobility_southeast"], 0.05, "absolute",
+        "usmbc.co.kr/NewsArticle/801378 (KEDI) [" + _FACTS + "]",
+        _graduate_mobility,
+        note="model: first positions (first_job_frame) of graduates of institutes in the "
+             "Southeast cities (busan, ulsan: busan_universities, ulsan_universities, UNIST), "
+             "own region = a Southeast city. Gyeongnam's universities are in "
+             "rest_of_korea's aggregate and cannot be separated. Only technical graduates "
+             "are modelled.",
+        tolerance_reason="0.05: survey shares of one cohort"),
+    Target(
+        "youth_net_outflow_shares",
+        "net youth outflow to the capital region in 2021: each region's share of the three "
+        "regions' total (Southeast, Daegu-Gyeongbuk, Honam)",
+        _OBSERVED["youth_net_outflow_shares"], 0.1, "absolute",
+        "wlv.kr/View.aspx?No=2272004 (KRIVET: ~30k, ~20k, ~13k a year) [" + _FACTS + "]",
+        _youth_outflow_shares,
+        note="model: net movers into the capital region in 2021 from the cities of each "
+             "region (REGIONS: busan + ulsan, daegu, gwangju), as shares of their sum. The "
+             "levels are not comparable: the model's people are technical workers, not all "
+             "young people, and the regions' non-metropolitan parts are in rest_of_korea.",
+        tolerance_reason="0.1: the published figures are rounded (≈) and cover whole "
+                         "provinces"),
+    Target(
+        "ranks",
+        "StartupBlink world rank of Korean cities, 2022-2025 editions",
+        _OBSERVED["ranks"], math.log(2.0), "log",
+        "biz.chosun.com 2025-05-23; venturesquare.net/en/977266; cm.asiae.co.kr 2024-11-21; "
+        "GSEI 2022 report [" + _FACTS + "]",
+        _ranks,
+        note="model: ecosim.outputs.ranking.city_scores of the run (the ranking issue refits "
+             "it; its public function is used as it stands). seoul_capital is compared with "
+             "Seoul's rank; the anchor city's rank in the anchor year is fixed by "
+             "construction. Incheon (part of seoul_capital), Jeju, Gangneung, Pohang and "
+             "Cheongju (in rest_of_korea) are not modelled cities; Daegu has no published rank "
+             "among the facts.",
+        tolerance_reason="a factor 2: Busan moved from 207 to 366 in two editions"),
+)
+
+#: Facts of korea_facts.md that are not targets, and why.
+NOT_PRODUCED: dict[str, str] = {
+    "youth net outflow levels (30k, 20k, 13k)": "the model's people are technical workers, not "
+        "all young people; only the regions' shares are compared",
+    "venture firms in the capital region, 2020 (59.9%)": "an input of the 2020 world",
+    "early-stage share of 2024 investment (18.6%)": "needs a deal log with the funded startup's "
+        "age (target early_stage_share, not produced)",
+    "fund-of-funds sub-fund investment (67.2% capital region)": "the fund of funds invests "
+        "through the funds it backs; the model does not trace its money to startups",
+    "populations, VC firms in Seoul, round sizes, institutes' degrees": "inputs of the world",
+    "Korea's country rank; ranks of Incheon, Jeju, Gangneung, Pohang, Cheongju": "not modelled "
+        "(no country ranking; those cities are inside seoul_capital or rest_of_korea)",
+    "growth of ecosystems (2025 edition)": "a figure of the ranking's world curve "
+                                          "(ranking.world_growth), not of behaviour",
+    "behavioural evidence (distance decay, sector fit)": "already the sources of "
+        "investor_distance_exponent and sector_fit, not targets",
+}
+
+_BY_NAME = {t.name: t for t in TARGETS}
+
+
+def targets_for(spec: Scenario | None = None,
+                names: Iterable[str] | None = None) -> tuple[Target, ...]:
+    """The produced targets (by ``names``), with values the scenario's cities can give.
+
+    Rank keys of cities the scenario does not rank are dropped, and so is a
+    regional target whose regions have no city in the scenario.
+
+    Raises:
+        KeyError: An unknown target name (the known ones are listed).
+    """
+    chosen = [t for t in TARGETS if t.produced]
+    if names is not None:
+        names = list(names)
+        for n in names:
+            if n not in _BY_NAME:
+                raise KeyError(f"target {n!r} is unknown; known: {', '.join(_BY_NAME)}")
+        chosen = [_BY_NAME[n] for n in names if _BY_NAME[n].produced]
+    if spec is None:
+        return tuple(chosen)
+    out = []
+    for t in chosen:
+        observed = dict(t.observed)
+        if t.name == "ranks":
+            ranked = set(spec.ranking.ranked_cities)
+            observed = {k: v for k, v in observed.items() if k.split(":")[0] in ranked}
+        if t.name in ("youth_net_outflow_shares", "graduate_mobility_southeast"):
+            regions = ("southeast",) if t.name.startswith("graduate") else tuple(REGIONS)
+            if not all(set(REGIONS[g]) & set(spec.city_names) for g in regions):
+                continue
+        if observed:
+            out.append(dataclasses.replace(t, observed=observed))
+    return tuple(out)
+
+
+def simulated_statistics(model: EcosystemModel,
+                         targets: Iterable[Target] = TARGETS) -> dict[str, float]:
+    """Every produced target's simulated values, flat (``"<target>:<key>"``)."""
+    frames = RunFrames(model)
+    out: dict[str, float] = {}
+    for t in targets:
+        if not t.produced:
+            continue
+        values = t.simulate(frames)
+        for key in t.observed:
+            out[f"{t.name}:{key}"] = float(values.get(key, math.nan))
+    return out
+
+
+def observed_statistics(targets: Iterable[Target]) -> dict[str, float]:
+    """The observed values, flat (``"<target>:<key>"``)."""
+    return {f"{t.name}:{k}": float(v) for t in targets for k, v in t.observed.items()}
+
+
+def discrepancies(simulated: Mapping[str, float], observed: Mapping[str, float],
+                  targets: Iterable[Target]) -> dict[str, float]:
+    """Each target's discrepancy: the mean of its values' capped misses, in tolerances.
+
+    Only keys in ``observed`` count; a key missing from ``simulated`` counts as
+    the cap. A target with no observed key is left out.
+    """
+    out = {}
+    for t in targets:
+        keys = [k for k in t.keys() if k in observed]
+        if not keys:
+            continue
+        zs = [t.z(float(simulated.get(k, math.nan)), float(observed[k])) for k in keys]
+        out[t.name] = float(np.mean(zs))
+    return out
+
+
+def distance(simulated: Mapping[str, float], observed: Mapping[str, float],
+             targets: Iterable[Target]) -> float:
+    """Weighted mean of the targets' discrepancies (in tolerances)."""
+    targets = list(targets)
+    d = discrepancies(simulated, observed, targets)
+    weights = {t.name: t.weight for t in targets}
+    total = sum(weights[n] for n in d)
+    return float(sum(weights[n] * v for n, v in d.items()) / total) if total else math.nan
