@@ -25,7 +25,7 @@ def _once(bench, scale):
 
 
 class ModelBuild:
-    """Build the korea_2025 world (month 0) at ``scale``."""
+    """Build the korea world (month 0) at ``scale``."""
 
     params: ClassVar[list] = [SCALES]
     param_names: ClassVar[list[str]] = ["scale"]

@@ -25,7 +25,7 @@ from ecosim.vocab import ACTIONS, Action, Phase, Role
 SEED = 20250101
 
 #: Scenario the model benchmarks build.
-SCENARIO = "korea_2025"
+SCENARIO = "korea"
 
 #: Kernel names, sorted (the parameter of the kernel benchmarks).
 KERNEL_NAMES: list[str] = sorted(KERNELS)
@@ -34,10 +34,10 @@ KERNEL_NAMES: list[str] = sorted(KERNELS)
 COLUMNS: dict[str, str] = dict(Founder.columns)
 DEFAULTS: dict[str, Any] = dict(Founder.defaults)
 
-# Shapes and behaviour of the korea_2025 scenario, and a fixed stream key.
+# Shapes and behaviour of the korea scenario, and a fixed stream key.
 _KERNEL_SEED = 0x5EED
 _MONTH = 7
-_N_CITIES = 7
+_N_CITIES = 12
 _N_SECTORS = 7
 _N_ACTIONS = len(Action)  # startup job, corporate job, research, found
 _STARTUP_JOB, _RESEARCH, _FOUND = int(Action.STARTUP_JOB), int(Action.RESEARCH), int(Action.FOUND)
@@ -218,7 +218,7 @@ def choice_inputs(n: int, rng: np.random.Generator) -> tuple[Searchers, Places, 
     """``choose_careers`` inputs: ``n`` searchers over 7 cities x 4 actions (28 alternatives).
 
     Weights, wages, amenity, cost of living, travel times (symmetric, zero
-    diagonal) and action constants are the korea_2025 scenario's, as
+    diagonal) and action constants are the korea scenario's, as
     ``ecosim.phases.labour`` builds them; the per-searcher columns, open positions and
     investor access are random with the model's shapes and magnitudes.
     """

@@ -554,7 +554,7 @@ from ecosim.model import EcosystemModel
 runs = []
 for _ in range(2):
     t = time.perf_counter()
-    EcosystemModel("korea_2025", rng=0, scale=0.001, months=12).run()
+    EcosystemModel("korea", rng=0, scale=0.001, months=12).run()
     runs.append(time.perf_counter() - t)
 hits2 = sum(stats(k)[0] for k in KERNELS.values())
 misses2 = sum(stats(k)[1] for k in KERNELS.values())
@@ -587,7 +587,7 @@ imported = time.perf_counter() - start
 from ecosim.experiments.worker import warm_up
 t = time.perf_counter(); warm_up(); warm = time.perf_counter() - t
 t = time.perf_counter()
-model = EcosystemModel("korea_2025", rng=int(sys.argv[1]), scale=1.0)
+model = EcosystemModel("korea", rng=int(sys.argv[1]), scale=1.0, months=72)
 build = time.perf_counter() - t
 agents_built = len(model.agents)
 t = time.perf_counter()
@@ -602,7 +602,7 @@ print(json.dumps({"import": imported, "warm_up": warm, "build": build, "run": ru
 
 
 def measure_full(seed: int = RUN_SEED) -> dict:
-    """The full Korea (scale 1.0, the scenario's 72 months) in a fresh process."""
+    """The full Korea (scale 1.0, 72 months from January 2020) in a fresh process."""
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", _FULL_CODE, str(seed)], capture_output=True,
                          text=True, check=True, cwd=BENCH_DIR)
@@ -1074,7 +1074,7 @@ def _print_full(full):
         return
     gb = full["maxrss_kb"] / 1024 ** 2
     total = full["build"] + full["run"]
-    print("Full Korea: EcosystemModel('korea_2025', scale=1.0).run() in a fresh process "
+    print("Full Korea: EcosystemModel('korea', scale=1.0, months=72).run() in a fresh process "
           f"({full['months']} months):")
     print(f"  import {full['import']:.2f} s, kernels warmed (executors.warm_up) "
           f"{full['warm_up']:.2f} s, build {full['build']:.2f} s, run {full['run']:.2f} s "

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     e = _experiment(args.runs, args.scale, args.months)
-    print(f"{len(e.plan[0])} runs: korea_2025, scale {args.scale}, {args.months} months, "
+    print(f"{len(e.plan[0])} runs: korea, scale {args.scale}, {args.months} months, "
           f"outputs city+summary; {os.cpu_count()} CPUs, {args.workers} workers, best of "
           f"{args.repeat} rounds; load average {os.getloadavg()[0]:.2f}\n", flush=True)
     configs = (("serial", "serial", None), ("serial-1t", "serial", 1),

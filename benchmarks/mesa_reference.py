@@ -59,7 +59,7 @@ from ecosim.vocab import (
 __all__ = ["Employer", "Factory", "Institute", "Investor", "MesaEcosystem", "Person", "Startup"]
 
 #: Talent stock of the scenario at full scale (people per agent at scale 1).
-FULL_PEOPLE = 1_500_000
+FULL_PEOPLE = 1_450_000
 
 # Plain ints (what an idiomatic model would compare against), from ecosim's enums.
 SEARCHING, RESEARCHER, FOUNDER = int(Role.SEARCHING), int(Role.RESEARCHER), int(Role.FOUNDER)
@@ -74,12 +74,12 @@ ACTION_OF_ROLE = {role: action for action, role in ROLE_OF_ACTION.items()}
 ANGEL = INVESTOR_KINDS[int(InvestorKind.ANGEL)]
 TINY = 0.5 ** 54  # replaces a uniform draw of exactly 0 (log(0) is undefined)
 
-# Shares of korea_2025 at month 0 (EcosystemModel at scale 0.0667): people by role,
+# Shares of korea at month 0 (EcosystemModel at scale 0.0667): people by role,
 # startups, factories and institutes per person; investors at full scale.
-ROLE_SHARES = {RESEARCHER: 0.048, STARTUP_EMPLOYEE: 0.153, CORPORATE_EMPLOYEE: 0.774,
-               FOUNDER: 0.025}
-STARTUPS_PER_PERSON = 37_419 / FULL_PEOPLE
-FACTORIES_PER_PERSON = 505 / FULL_PEOPLE
+ROLE_SHARES = {RESEARCHER: 0.049, STARTUP_EMPLOYEE: 0.171, CORPORATE_EMPLOYEE: 0.753,
+               FOUNDER: 0.027}
+STARTUPS_PER_PERSON = 39_511 / FULL_PEOPLE
+FACTORIES_PER_PERSON = 510 / FULL_PEOPLE
 INVESTORS_FULL = 276
 
 
@@ -320,7 +320,7 @@ class MesaEcosystem(mesa.Model):
     Args:
         people: Person agents.
         startups, investors, factories, institutes: Agent counts (default: the
-            korea_2025 proportions at scale ``people / 1.5M``).
+            korea proportions at scale ``people / 1.45M``).
         scenario: Where the weights, wages, cities and capital rules come from.
         rng: Seed of the model's ``random`` (and of the NumPy generator that
             draws the initial attributes).
@@ -328,7 +328,7 @@ class MesaEcosystem(mesa.Model):
 
     def __init__(self, people: int, *, startups: int | None = None,
                  investors: int | None = None, factories: int | None = None,
-                 institutes: int | None = None, scenario: str = "korea_2025", rng: int = 0):
+                 institutes: int | None = None, scenario: str = "korea", rng: int = 0):
         super().__init__(rng=rng)
         spec = load_scenario(scenario)
         self.spec = spec

@@ -2,7 +2,8 @@
 
     python experiments/calibration_report.py [--scale 1.0] [--months 72] [--seed 0]
 
-Prints, for the Korea 2025 baseline: the share of Busan-Ulsan-Gyeongnam
+Prints, for the baseline from January 2020 (72 months by default: to December 2025,
+the year of most observed figures): the share of Busan-Ulsan-Gyeongnam
 graduates working in the capital region a year after graduating (observed 28.5%,
 KEDI), graduate retention after 3 and 5 years, the capital region's share of
 funding (observed 67-80%) and of startups (65.6%), yearly VC investment (about
@@ -34,7 +35,7 @@ def main() -> None:
     f, r = m.city_frame(), m.retention_frame()
     one = r[r["horizon_months"] == 12]
     bug = one[one["institute"].isin(BUG)]
-    regional = one[one["city"] != "seoul_capital"]
+    regional = one[~one["city"].isin(m.spec.capital_region)]
     print(f"BUG graduates employed in the capital region after 1 year: "
           f"{bug['employed_in_capital'].sum() / bug['employed'].sum():.3f} (observed 0.285)")
     print(f"all regional graduates: "

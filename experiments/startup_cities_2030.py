@@ -1,6 +1,6 @@
 """Main job: does the Startup City project put five Korean cities in the top 100 by 2030?
 
-Baseline and startup_city, January 2025 to December 2030, an ensemble of
+Baseline and startup_city, January 2020 to December 2030 (read from 2025), an ensemble of
 replicates (sized to finish in about three minutes on two cores), summarised as
 each city's world rank in 2025 and 2030, P(top 100), graduate retention after
 three years, the capital region's share of funding, and the headline

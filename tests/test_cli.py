@@ -12,7 +12,7 @@ def test_run_writes_results_and_prints_a_city_table(tmp_path, capsys):
                "--no-progress", "--set", "behaviour.retirement_hazard=0.5"])
     assert rc == 0
     text = capsys.readouterr().out
-    for city in ("seoul_capital", "daejeon", "daegu", "gwangju", "ulsan", "total"):
+    for city in ("seoul", "incheon", "daejeon", "daegu", "gwangju", "ulsan", "cheongju", "total"):
         assert city in text
     frame = pd.read_parquet(out / "city_frame.parquet")
     assert frame["month"].max() == 3
@@ -36,9 +36,9 @@ def test_validate_reports_unknown_keys_in_a_file(tmp_path, capsys):
     bad.write_text('colour = "red"\n')
     assert main(["validate", str(bad)]) == 2
     assert "colour" in capsys.readouterr().err
-    assert main(["validate", "korea_2025"]) == 0
+    assert main(["validate", "korea"]) == 0
     assert main(["scenarios"]) == 0
-    assert "korea_2025" in capsys.readouterr().out
+    assert "korea" in capsys.readouterr().out
 
 
 def test_a_failing_run_keeps_what_it_simulated(tmp_path, monkeypatch):

@@ -16,25 +16,26 @@ from ecosim.inputs.scenario import (
     packaged_scenarios,
 )
 
-CITIES = ("seoul_capital", "daejeon", "daegu", "gwangju", "ulsan", "busan", "rest_of_korea")
+CITIES = ("seoul", "incheon", "daejeon", "daegu", "gwangju", "ulsan", "busan", "jeju", "gangneung",
+          "pohang", "cheongju", "rest_of_korea")
 RECORD_PARTS = ("cities", "institutes", "factories", "investors")
 _ANY = object()  # the error's value is not checked against a given one
 
 
 @pytest.fixture(scope="module")
 def korea() -> Scenario:
-    return load_scenario("korea_2025")
+    return load_scenario("korea")
 
 
 @pytest.fixture(scope="module")
 def raw_toml() -> dict:
-    with resources.files("ecosim.inputs.data").joinpath("korea_2025.toml").open("rb") as fh:
+    with resources.files("ecosim.inputs.data").joinpath("korea.toml").open("rb") as fh:
         return tomllib.load(fh)
 
 
 @pytest.fixture
 def toml_text() -> str:
-    return resources.files("ecosim.inputs.data").joinpath("korea_2025.toml").read_text("utf-8")
+    return resources.files("ecosim.inputs.data").joinpath("korea.toml").read_text("utf-8")
 
 
 def _distances(scenario: Scenario) -> dict[str, dict[str, float]]:
@@ -58,13 +59,13 @@ def _check_error(err: ScenarioError, field: str, value=_ANY) -> None:
 
 
 def test_packaged_scenarios_lists_korea():
-    assert "korea_2025" in packaged_scenarios()
+    assert "korea" in packaged_scenarios()
 
 
 def test_korea_cities(korea):
-    assert korea.name == "korea_2025"
+    assert korea.name == "korea"
     assert set(korea.city_names) == set(CITIES)
-    assert len(korea.cities) == 7
+    assert len(korea.cities) == 12
 
 
 @pytest.mark.parametrize(
@@ -82,8 +83,52 @@ def test_kaist_graduates(korea):
 
 
 def test_seoul_vc_firms(korea):
-    vcs = [g for g in korea.investors if g.city == "seoul_capital" and g.kind == "vc"]
+    vcs = [g for g in korea.investors if g.city == "seoul" and g.kind == "vc"]
     assert sum(g.count for g in vcs) == 211
+
+
+# ----------------------------------------------------------------- the 2020 world
+
+
+def test_korea_starts_in_january_2020_and_runs_to_december_2030(korea):
+    assert (korea.start_year, korea.start_month) == (2020, 1)
+    end = korea.start_year * 12 + korea.start_month - 1 + korea.months - 1
+    assert divmod(end, 12) == (2030, 11)  # December 2030
+
+
+def test_cities_are_those_the_index_ranks(korea):
+    assert korea.capital_region == ("seoul", "incheon")
+    assert set(korea.ranking.ranked_cities) == set(CITIES) - {"rest_of_korea"}
+    assert korea.ranking.anchor_city == "seoul"
+
+
+def test_national_totals(korea):
+    # end-2019 resident registrations (MOIS), and 2020 venture firms (MSS): the
+    # regions split out of an aggregate were subtracted from it
+    assert sum(c.population for c in korea.cities) == 51_849_861
+    firms = {c.name: c.venture_firms for c in korea.cities}
+    assert sum(firms.values()) == 39_511
+    assert firms["seoul"] + firms["incheon"] == 23_656  # 59.9% in the capital region
+    assert sum(c.support_organisations for c in korea.cities) == 490
+    assert sum(g.count for g in korea.investors if g.kind == "vc") == 250
+
+
+def test_splits_keep_the_seven_region_totals(korea):
+    # what the 7-region file held in its capital and rest-of-Korea aggregates
+    grads = {d: sum(i.graduates[d] for i in korea.institutes if i.kind == "university")
+             for d in ("bs", "ms", "phd")}
+    assert grads == {"bs": 117_500, "ms": 26_400, "phd": 6_860}
+    assert sum(i.researchers for i in korea.institutes if i.kind == "university") == 56_800
+    plants = sum(g.count for g in korea.factories)
+    employees = sum(g.count * g.employees for g in korea.factories)
+    engineers = sum(g.count * g.engineers for g in korea.factories)
+    assert (plants, employees, engineers) == (498, 483_500, 58_700)
+
+
+@pytest.mark.parametrize("city", ["incheon", "jeju", "gangneung", "pohang", "cheongju"])
+def test_new_cities_have_universities_and_factories(korea, city):
+    assert any(i.city == city for i in korea.institutes)
+    assert any(g.city == city and g.count > 0 for g in korea.factories)
 
 
 # ----------------------------------------------------------------- sources
@@ -125,15 +170,15 @@ def test_top_level_sources(korea, raw_toml):
 
 
 def test_top_level_keyword_overrides(korea):
-    s = load_scenario("korea_2025", scale=0.1, months=12)
+    s = load_scenario("korea", scale=0.1, months=12)
     assert s.scale == 0.1
     assert s.months == 12
-    assert korea.scale == 1.0 and korea.months == 72
+    assert korea.scale == 1.0 and korea.months == 132
 
 
 def test_dotted_overrides():
     s = load_scenario(
-        "korea_2025",
+        "korea",
         overrides={"behaviour.retirement_hazard": 0.1, "cities.daejeon.amenity": 0.7},
     )
     assert s.behaviour.retirement_hazard == 0.1
@@ -141,19 +186,19 @@ def test_dotted_overrides():
 
 
 def test_double_underscore_keyword_overrides():
-    s = load_scenario("korea_2025", institutes__KAIST__graduates__phd=900)
+    s = load_scenario("korea", institutes__KAIST__graduates__phd=900)
     kaist = next(i for i in s.institutes if i.name == "KAIST")
     assert kaist.graduates == {"bs": 716, "ms": 1643, "phd": 900}
 
 
 def test_overrides_leave_packaged_scenario_unchanged(korea):
     load_scenario(
-        "korea_2025",
+        "korea",
         scale=0.1,
         overrides={"cities.daejeon.amenity": 0.7},
         institutes__KAIST__graduates__phd=900,
     )
-    again = load_scenario("korea_2025")
+    again = load_scenario("korea")
     assert again == korea
     assert again.cities[again.city_index("daejeon")].amenity == 0.65
 
@@ -235,8 +280,8 @@ _BAD_OVERRIDES = [
     ({"cities.daejeon.amenty": 0.7}, "cities.daejeon.amenty", 0.7),
     ({"bogus": 1}, "bogus", 1),
     (
-        {"travel_time_hours.seoul_capital.daejeon": 1.5},
-        "travel_time_hours.seoul_capital.daejeon",
+        {"travel_time_hours.seoul.daejeon": 1.5},
+        "travel_time_hours.seoul.daejeon",
         1.5,
     ),
     ({"travel_time_hours.daejeon.daejeon": 0.5}, "travel_time_hours.daejeon.daejeon", 0.5),
@@ -248,13 +293,13 @@ _BAD_OVERRIDES = [
 )
 def test_invalid_override_raises(overrides, field, value):
     with pytest.raises(ScenarioError) as info:
-        load_scenario("korea_2025", overrides=overrides)
+        load_scenario("korea", overrides=overrides)
     _check_error(info.value, field, value)
 
 
 def test_invalid_keyword_raises():
     with pytest.raises(ScenarioError) as info:
-        load_scenario("korea_2025", cities__daejeon__population=-1)
+        load_scenario("korea", cities__daejeon__population=-1)
     _check_error(info.value, "cities.daejeon.population", -1)
 
 
@@ -262,28 +307,28 @@ def test_invalid_keyword_raises():
 def test_invalid_distance_matrix(korea, kind):
     d = _distances(korea)
     if kind == "negative":
-        d["seoul_capital"]["daejeon"] = d["daejeon"]["seoul_capital"] = -5.0
+        d["seoul"]["daejeon"] = d["daejeon"]["seoul"] = -5.0
         value = -5.0
     else:
-        value = d["seoul_capital"]["daejeon"] + 10.0
-        d["seoul_capital"]["daejeon"] = value
+        value = d["seoul"]["daejeon"] + 10.0
+        d["seoul"]["daejeon"] = value
     with pytest.raises(ScenarioError) as info:
-        load_scenario("korea_2025", overrides={"distance_km": d})
-    _check_error(info.value, "distance_km.seoul_capital.daejeon", value)
+        load_scenario("korea", overrides={"distance_km": d})
+    _check_error(info.value, "distance_km.seoul.daejeon", value)
 
 
 def test_explicit_distance_matrix_is_used(korea):
     d = _distances(korea)
-    d["seoul_capital"]["daejeon"] = d["daejeon"]["seoul_capital"] = 155.0
-    s = load_scenario("korea_2025", overrides={"distance_km": d})
-    i, j = s.city_index("seoul_capital"), s.city_index("daejeon")
+    d["seoul"]["daejeon"] = d["daejeon"]["seoul"] = 155.0
+    s = load_scenario("korea", overrides={"distance_km": d})
+    i, j = s.city_index("seoul"), s.city_index("daejeon")
     assert s.distance_matrix()[i, j] == 155.0
 
 
 @pytest.mark.parametrize(
     ("old", "new", "field", "value"),
     [
-        ('name = "korea_2025"\n', 'bogus = 1\nname = "korea_2025"\n', "bogus", 1),
+        ('name = "korea"\n', 'bogus = 1\nname = "korea"\n', "bogus", 1),
         ('name = "daejeon"\n', 'name = "daejeon"\nbogus = 1\n', "cities.daejeon.bogus", 1),
     ],
     ids=["top_level", "in_city"],
@@ -301,7 +346,7 @@ def test_unknown_key_in_toml(tmp_path, toml_text, old, new, field, value):
 
 @pytest.mark.parametrize(
     ("old", "field"),
-    [("months = 72\n", "months"), ('label = "Busan"\n', "cities.busan.label")],
+    [("months = 132\n", "months"), ('label = "Busan"\n', "cities.busan.label")],
 )
 def test_missing_required_field(tmp_path, toml_text, old, field):
     assert old in toml_text
@@ -320,7 +365,7 @@ def test_toml_copy_loads(tmp_path, toml_text, korea):
 
 
 def test_unknown_packaged_name():
-    with pytest.raises(FileNotFoundError, match="korea_2025"):
+    with pytest.raises(FileNotFoundError, match="korea"):
         load_scenario("atlantis_2025")
 
 
@@ -334,10 +379,10 @@ def test_missing_toml_path(tmp_path):
 
 def test_distance_matrix_shape_symmetry_diagonal(korea):
     d = korea.distance_matrix()
-    assert d.shape == (7, 7)
+    assert d.shape == (12, 12)
     np.testing.assert_allclose(d, d.T)
     np.testing.assert_array_equal(np.diag(d), 0.0)
-    assert (d[~np.eye(7, dtype=bool)] > 0).all()
+    assert (d[~np.eye(12, dtype=bool)] > 0).all()
 
 
 @pytest.mark.parametrize(
@@ -345,11 +390,11 @@ def test_distance_matrix_shape_symmetry_diagonal(korea):
 )
 def test_distance_from_seoul(korea, city, km, tolerance):
     d = korea.distance_matrix()
-    assert abs(d[korea.city_index("seoul_capital"), korea.city_index(city)] - km) <= tolerance
+    assert abs(d[korea.city_index("seoul"), korea.city_index(city)] - km) <= tolerance
 
 
 def test_travel_time_matrix(korea):
     t = korea.travel_time_matrix()
-    assert t.shape == (7, 7)
+    assert t.shape == (12, 12)
     np.testing.assert_array_equal(t, t.T)
     np.testing.assert_array_equal(np.diag(t), 0.0)

@@ -81,7 +81,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{len(args.scenarios)} scenarios x {args.replicates} replicates at scale "
-              f"{args.scale:g}, January 2025 to December 2030, in "
+              f"{args.scale:g}, January 2020 to December 2030 (read from 2025), in "
               f"{time.perf_counter() - t0:.0f} s\n")
         print(result.table.to_string(float_format=lambda x: f"{x:.2f}"))
         print()
@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_run)
 
     r = sub.add_parser("simulate", help="one run of one scenario, with a per-city table")
-    r.add_argument("--scenario", default="korea_2025", help="packaged name or TOML path")
+    r.add_argument("--scenario", default="korea", help="packaged name or TOML path")
     r.add_argument("--months", type=int, help="months to simulate (default: the scenario's)")
     r.add_argument("--scale", type=float, help="agents per real person or firm (1.0 = all)")
     r.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

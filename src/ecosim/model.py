@@ -65,7 +65,7 @@ class EcosystemModel(ModelOutputs, mesa.Model):
 
     def __init__(
         self,
-        scenario: str | Path | Scenario = "korea_2025",
+        scenario: str | Path | Scenario = "korea",
         *,
         rng: Any = None,
         backend: str = "numba",

@@ -121,7 +121,7 @@ class Experiment:
     """
 
     name: str = "experiment"
-    scenarios: Sequence[Any] = ("korea_2025",)
+    scenarios: Sequence[Any] = ("korea",)
     parameters: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     samples: Any = None
     sampling: Sampling | None = None
@@ -170,7 +170,7 @@ class Experiment:
                 raise ExperimentError(key, raw[key], f"a known key: {', '.join(known)}")
         raw = dict(raw)
         raw.pop("description", None)
-        scenarios = raw.pop("scenarios", ["korea_2025"])
+        scenarios = raw.pop("scenarios", ["korea"])
         if isinstance(scenarios, str):
             scenarios = [scenarios]
         if not isinstance(scenarios, list):

@@ -160,7 +160,7 @@ def warm_up(backend: str = "numba", imports: Iterable[str] = (), freeze: bool = 
         if backend == "numba":
             try:
                 with _RUN_LOCK:
-                    EcosystemModel("korea_2025", rng=0, scale=0.001, months=12,
+                    EcosystemModel("korea", rng=0, scale=0.001, months=12,
                                    backend=backend).run()
             except Exception as err:  # the runs themselves will report the problem
                 warnings.warn(f"ecosim warm-up failed ({type(err).__name__}: {err}); kernels "

@@ -1,18 +1,18 @@
 """Typed, validated scenario: the world a model is built from.
 
-A scenario is read from TOML (``load_scenario("korea_2025")`` for a packaged one,
+A scenario is read from TOML (``load_scenario("korea")`` for a packaged one,
 ``load_scenario(path)`` for a user's file) into frozen dataclasses. Every field is
 validated; a bad value raises :class:`ScenarioError` naming the field, the value and
 what is allowed.
 
 Overrides never need an edited file:
 
-* top-level fields as keywords: ``load_scenario("korea_2025", scale=0.1, months=24)``;
+* top-level fields as keywords: ``load_scenario("korea", scale=0.1, months=24)``;
 * nested fields as dotted paths in ``overrides``, where a list of records is
   addressed by the record's ``name`` (cities, institutes) or its position
   (factories, investors)::
 
-      load_scenario("korea_2025", overrides={
+      load_scenario("korea", overrides={
           "behaviour.retirement_hazard": 0.2,
           "cities.daejeon.amenity": 0.7,
           "institutes.KAIST.graduates.phd": 900,
@@ -268,7 +268,7 @@ def packaged_scenarios() -> list[str]:
 
 
 def load_scenario(
-    source: str | Path | Scenario = "korea_2025",
+    source: str | Path | Scenario = "korea",
     *,
     overrides: dict[str, Any] | None = None,
     **fields: Any,

@@ -12,7 +12,7 @@ from typing import Any
 from ecosim.inputs.scenario import Scenario, from_dict, load_scenario, to_dict
 
 
-def symmetric_world(n_cities: int = 4, template: str | Scenario = "korea_2025",
+def symmetric_world(n_cities: int = 4, template: str | Scenario = "korea",
                     **fields: Any) -> Scenario:
     """``n_cities`` identical cities, each a copy of the template's first city's kind.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,18 @@ __all__ = ["study_plots"]
 
 
 def study_plots(scores: pd.DataFrame, yearly: pd.DataFrame, retention: pd.DataFrame,
-                flows: pd.DataFrame, out: str | Path) -> list[Path]:
+                flows: pd.DataFrame, out: str | Path, *, capital_region: Sequence[str] = (),
+                start_year: int = 2020) -> list[Path]:
     """Rank fan charts, retention and capital shares over time, migration flow matrices.
+
+    Args:
+        scores: The ensemble's ``scores`` output.
+        yearly: The ensemble's ``yearly`` output.
+        retention: The ensemble's ``retention`` output.
+        flows: The ensemble's ``flows`` output.
+        out: Folder the PNG files are written to.
+        capital_region: Cities left out of the regional retention plot.
+        start_year: Calendar year of month 1 (runs start in January).
 
     Returns:
         The PNG files written.
@@ -53,8 +64,9 @@ def study_plots(scores: pd.DataFrame, yearly: pd.DataFrame, retention: pd.DataFr
         a1.plot(y.index, y["capital_share_funding"], color=colours[sc], label=f"{sc}: funding")
         a1.plot(y.index, y["capital_share_talent"], color=colours[sc], ls=":",
                 label=f"{sc}: talent")
-        r = retention[(retention["scenario"] == sc) & (retention["city"] != "seoul_capital")]
-        r = r.assign(year=2025 + (r["month"] - 1) // 12)
+        r = retention[(retention["scenario"] == sc)
+                      & ~retention["city"].astype(str).isin(capital_region)]
+        r = r.assign(year=start_year + (r["month"] - 1) // 12)
         for h, style in ((12, "-"), (36, "--")):
             g = r[r["horizon_months"] == h].groupby("year")[["retained", "cohort"]].sum()
             if len(g):
