@@ -7,7 +7,7 @@ STAMP      := $(VENV)/.installed
 OUT        ?= results/startup_cities_2030
 ARGS       ?=
 
-.PHONY: run test lint bench compare clean venv
+.PHONY: run test lint bench compare clean venv calibrate
 
 venv: $(STAMP)
 
@@ -23,6 +23,9 @@ $(STAMP): $(VPY) pyproject.toml
 
 run: $(STAMP)
 	$(VPY) experiments/startup_cities_2030.py --out $(OUT) $(ARGS)
+
+calibrate: $(STAMP)
+	$(VPY) experiments/calibrate.py $(ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check src tests benchmarks experiments

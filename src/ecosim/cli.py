@@ -76,8 +76,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = startup_cities_2030(
         scenarios=tuple(args.scenarios), replicates=args.replicates, scale=args.scale,
         root_seed=args.seed, out=args.out, executor=args.executor, workers=args.workers,
-        progress=not args.no_progress, plots=not args.no_plots)
+        progress=not args.no_progress, plots=not args.no_plots, posterior=args.posterior)
     import pandas as pd
+
+    from ecosim.calibration.posterior import load_posterior
+
+    drawn = load_posterior(args.posterior)
+    print("\nparameters: " + ("the scenarios as packaged (point estimate)" if drawn is None
+                              else f"drawn from the posterior: {drawn.describe()}"))
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{len(args.scenarios)} scenarios x {args.replicates} replicates at scale "
@@ -166,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", default="results/startup_cities_2030", help="output folder")
     m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    m.add_argument("--posterior", default="packaged", metavar="packaged|none|PATH",
+                   help="draw (parameter set, seed) pairs from the calibrated posterior "
+                        "(default: the packaged one), or 'none' for the point estimate")
     m.set_defaults(func=_cmd_run)
 
     r = sub.add_parser("simulate", help="one run of one scenario, with a per-city table")

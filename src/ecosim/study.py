@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,7 @@ def startup_cities_2030(
     workers: int | None = None,
     progress: bool = True,
     plots: bool = True,
+    posterior: Any = "packaged",
 ) -> StudyResult:
     """Run the ensemble, summarise it, write tables and plots.
 
@@ -97,6 +98,12 @@ def startup_cities_2030(
         workers: Worker processes (default: all cores).
         progress: Show a progress bar.
         plots: Write the PNG plots.
+        posterior: ``"packaged"`` (the calibrated posterior shipped with ecosim),
+            a posterior file, a :class:`~ecosim.calibration.posterior.Posterior`,
+            or None / ``"none"`` for the point estimate (the scenarios as packaged).
+            With a posterior, replicate *r* is a (parameter set, seed) pair drawn
+            from it, the same pair in every scenario, so the intervals and the
+            headline carry the parameters' uncertainty as well as the seed's.
 
     Returns:
         The summary table and headline probabilities.
@@ -104,9 +111,16 @@ def startup_cities_2030(
     from ecosim.experiments import Experiment, run_experiment
     from ecosim.experiments.store import load_results
 
+    from ecosim.calibration.posterior import load_posterior
+
     out = Path(out)
+    draws = load_posterior(posterior)
+    if draws is not None:
+        draws.check(scenarios[0])
+    design = ({"replicates": replicates} if draws is None
+              else {"samples": draws.draw(replicates, root_seed)})
     experiment = Experiment(
-        name="startup_cities_2030", scenarios=list(scenarios), replicates=replicates,
+        name="startup_cities_2030", scenarios=list(scenarios), **design,
         months=None, scale=scale, root_seed=root_seed,  # each scenario's own: to Dec 2030
         outputs=["scores", "yearly", "retention", "flows"], imports=["ecosim.study"],
     )

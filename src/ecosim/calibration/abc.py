@@ -65,8 +65,9 @@ class AbcSettings:
         generations: Most generations.
         min_epsilon: Stop once the acceptance threshold (a distance, in
             tolerances) is at or below this.
-        max_simulations: Stop once this many simulations were run (pyabc's
-            ``max_total_nr_simulations``; the calibration sample counts).
+        max_simulations: Most simulations in all (the calibration sample
+            counts): no batch starts runs beyond it, and a generation it cuts
+            short is dropped (pyabc keeps the ones before).
         min_acceptance_rate: Stop when a generation accepts fewer than this share.
         quantile: Each generation's threshold is this weighted quantile of the
             previous generation's distances (pyabc's ``QuantileEpsilon``).
@@ -153,6 +154,9 @@ class ExperimentSampler(pyabc.sampler.Sampler):
         self.executor, self.seed, self.progress = executor, seed, progress
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.simulations = 0
+        #: Runs this sampler may still start (a generation that would need more stops
+        #: unfinished, and pyabc keeps the generations before it).
+        self.limit: float = math.inf
 
     def _propose(self, simulate_one: Callable, seed: int) -> _Recorded:
         np.random.seed(seed)
@@ -174,7 +178,12 @@ class ExperimentSampler(pyabc.sampler.Sampler):
             need = n - accepted
             rate = accepted / evaluations if evaluations else 1.0
             size = need if batch == 0 else math.ceil(need / max(rate, 0.02) * 1.2)
-            size = int(min(max(size, minimum), 20 * n, max_eval - evaluations))
+            size = int(min(max(size, minimum), 20 * n, max_eval - evaluations,
+                           self.limit - self.simulations))
+            if size <= 0:
+                self.report(f"generation {t}: the simulation budget is spent "
+                            f"({self.simulations} runs); stopping")
+                break
             seeds = [int(s) for s in rng.integers(0, _MAX_SEED, size=size)]
             proposals = [self._propose(simulate_one, s) for s in seeds]
             rows = [{**{self.model.paths[k]: v for k, v in p.values.items()}, "seed": p.seed}
@@ -311,6 +320,8 @@ def infer(parameters: Sequence[Parameter], config: RunConfig, out: str | Path, *
             abc_id = int(abc.history.id)
             stored[fingerprint] = abc_id
             atomic_write_json(stored, runs_file)
+        if settings.max_simulations:
+            sampler.limit = settings.max_simulations - abc.history.total_nr_simulations
         done = abc.history.max_t + 1
         remaining = settings.generations - done
         finished = _finished(abc.history, settings)

@@ -110,6 +110,9 @@ _NOT_MODEL = frozenset({
     "cli.py", "__main__.py", "outputs/plots.py",
     *(f"experiments/{m}.py" for m in ("__init__", "design", "run", "sweep", "executors",
                                       "worker", "store", "sensitivity", "dask_plugin")),
+    # calibration: only targets.py and plugin.py shape what a run writes
+    *(f"calibration/{m}.py" for m in ("__init__", "abc", "bias", "parameters", "pipeline",
+                                      "posterior", "report", "runs", "screening")),
 })
 
 
