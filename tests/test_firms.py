@@ -38,16 +38,24 @@ def test_deal_matching_agrees_across_backends_and_conserves_budgets(seed):
                 np.array([0.0, 0.5, 1.0, 1.5]), 8, 0.5, 6.0, 0.5, 0.2, 8.0, 0.3)
     seekers = Seekers(uid=g.permutation(n).astype(np.int64) + 1, city=g.integers(0, C, n),
                       sector=g.integers(0, 7, n), quality=g.normal(0.5, 1, n).astype(np.float32),
-                      revenue=g.random(n) * 1e7, round_stage=g.integers(0, R, n))
-    investors = Investors(cum, reach, g.integers(0, 2**7, n_inv), budget)
+                      revenue=g.random(n) * 1e7, round_stage=g.integers(0, R, n),
+                      grown_value=np.where(g.random(n) < 0.3, g.random(n) * 1e11, 0.0))
+    dry = budget * g.uniform(1.0, 3.0, n_inv)
+    investors = Investors(cum, reach, g.integers(0, 2**7, n_inv), budget, dry)
     deals, out = assert_backends_agree(capital.match_deals, seekers, investors, mk, seed, 4)
-    lead, amount, pre, left = deals.lead, deals.amount, deals.pre_money, out[1].budget
+    lead, amount, pre = deals.lead, deals.amount, deals.pre_money
+    left, dry_left = out[1].budget, out[1].dry_powder
     assert (lead >= 0).sum() > 10
-    # every won leaving a budget arrives as a round
+    # every won leaving dry powder arrives as a round, and the budget is charged the same
+    np.testing.assert_allclose(dry.sum() - dry_left.sum(), amount.sum(), rtol=1e-12)
     np.testing.assert_allclose(budget.sum() - left.sum(), amount.sum(), rtol=1e-12)
-    assert np.all(left >= -1e-3)
-    # rounds lie within their stage's range; no round without a lead
+    assert np.all(dry_left >= -1e-3)
+    # a fund deals only while its pace budget is positive: it overshoots by at most one round
+    assert np.all(left >= -np.exp(mk.log_max).max() * (1 + 1e-12))
+    # an up round: the offer is at least the grown value of the last round
     won = lead >= 0
+    assert np.all(pre[won] >= seekers.grown_value[won] * (1 - 1e-12))
+    # rounds lie within their stage's range; no round without a lead
     stage = seekers.round_stage[won]
     assert np.all(amount[won] >= np.exp(mk.log_min[stage]) * (1 - 1e-9))
     assert np.all(amount[won] <= np.exp(mk.log_max[stage]) * (1 + 1e-9))
@@ -55,11 +63,14 @@ def test_deal_matching_agrees_across_backends_and_conserves_budgets(seed):
 
 
 def _startups(g, n):
+    stage = g.integers(0, 5, n).astype(np.int8)
     return Startups(alive=g.random(n) < 0.8, uid=g.permutation(n).astype(np.int64) + 1,
-                    stage=g.integers(0, 5, n).astype(np.int8),
+                    stage=stage, rounds=(stage + g.integers(0, 2, n)).astype(np.int16),
+                    founded_month=g.integers(-150, 30, n).astype(np.int32),
                     quality=g.normal(size=n).astype(np.float32), traction=g.normal(-1, 1, n),
                     revenue=g.random(n) * 1e8, cash=g.normal(5e7, 5e7, n),
-                    valuation=g.random(n) * 3e11, demos=g.integers(0, 2, n).astype(np.int16),
+                    valuation=g.random(n) * 3e11, post_money=g.random(n) * 2e11,
+                    demos=g.integers(0, 2, n).astype(np.int16),
                     months_since_round=np.zeros(n, np.int32))
 
 
@@ -68,18 +79,33 @@ def test_progress_settle_relocate_and_demonstrations_agree_across_backends(seed)
     g = np.random.default_rng(seed)
     n = 800
     su = _startups(g, n)
-    growth = Growth(-1.0, 1.0, 0.2, 0.05, 0.15, 1e7, 6e6)
+    growth = Growth(traction_target=-1.0, traction_quality=1.0, traction_fit=0.2,
+                    traction_stage=1.2, traction_speed=0.05, traction_sd=0.15, revenue_krw=1e7,
+                    margin=0.5, arr_multiple=3.0, burn_per_head_krw=6e6)
     burn, (after, *_) = assert_backends_agree(firms.progress, su, g.random(n),
                                               g.integers(1, 10, n).astype(float), growth, seed, 3)
     # live rows age a month and burn cash; dead rows are untouched
     np.testing.assert_array_equal(after.months_since_round, su.alive.astype(np.int32))
     assert np.all(burn[~su.alive] == 0) and np.all(burn[su.alive] > 0)
-    exits = Exits(0.05, 2.0, 1.3, 150e9, 0.2, 8.0)
-    fate, _ = assert_backends_agree(firms.settle, su, exits, seed, 3)
+    live = su.alive
+    np.testing.assert_allclose(after.cash[live], su.cash[live] + 0.5 * after.revenue[live]
+                               - burn[live])
+    # the valuation is the larger of the last post-money and the revenue multiple
+    np.testing.assert_allclose(after.valuation[live], np.maximum(
+        su.post_money[live], 3.0 * 12 * after.revenue[live]))
+    exits = Exits(acquisition_hazard=0.05, demo_acquisition=2.0, acquisition_premium=1.3,
+                  ipo_valuation_krw=150e9, ipo_hazard=0.2, arr_multiple=8.0,
+                  maturity_months=120, margin=0.5)
+    burn_now = g.random(n) * 5e7
+    fate, _ = assert_backends_agree(firms.settle, su, burn_now, exits, seed, 3)
     assert set(np.unique(fate.outcome[~su.alive])) == {Outcome.CONTINUES}
     exiting = (fate.outcome == Outcome.ACQUIRED) | (fate.outcome == Outcome.IPO)
     assert np.all((fate.value > 0) == exiting)
     assert np.all(fate.outcome[su.alive & (su.cash < 0)] == Outcome.DIES)
+    matured = fate.outcome == Outcome.MATURES
+    assert matured.any()
+    assert np.all(3 - su.founded_month[matured] >= 120)
+    assert np.all(0.5 * su.revenue[matured] >= burn_now[matured])
     r = Relocation(g.random(C), g.random((C, S)), g.random((C, S)), g.random(C),
                    g.random((C, C)), g.random(C))
     movers = Candidates(su.uid[:200], g.integers(0, C, 200), g.integers(0, S, 200))
@@ -130,7 +156,7 @@ def test_money_is_conserved_and_everyone_has_one_role_every_month(kw, seed):
 
 
 def test_a_round_moves_money_from_an_investor_to_a_startup():
-    m = EcosystemModel(rng=3, scale=0.01)
+    m = EcosystemModel(rng=3, scale=0.05)
     for _ in range(3):
         m.step()
     deals = m.world.cap_table.deals

@@ -7,6 +7,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
+from ecosim.inputs.params import Capital, Firms
 from ecosim.inputs.scenario import (
     Behaviour,
     Labour,
@@ -83,7 +84,7 @@ def test_kaist_graduates(korea):
 
 
 def test_seoul_vc_firms(korea):
-    vcs = [g for g in korea.investors if g.city == "seoul" and g.kind == "vc"]
+    vcs = [g for g in korea.investors if g.city == "seoul" and g.kind in ("vc", "growth")]
     assert sum(g.count for g in vcs) == 211
 
 
@@ -110,7 +111,7 @@ def test_national_totals(korea):
     assert sum(firms.values()) == 39_511
     assert firms["seoul"] + firms["incheon"] == 23_656  # 59.9% in the capital region
     assert sum(c.support_organisations for c in korea.cities) == 490
-    assert sum(g.count for g in korea.investors if g.kind == "vc") == 250
+    assert sum(g.count for g in korea.investors if g.kind in ("vc", "growth")) == 250
 
 
 def test_splits_keep_the_seven_region_totals(korea):
@@ -143,15 +144,18 @@ def test_every_record_has_a_source(korea, raw_toml, part):
         assert rec.source.strip(), (part, i)
 
 
-@pytest.mark.parametrize(("section", "cls"), [("behaviour", Behaviour), ("labour", Labour)])
-def test_every_behaviour_and_labour_field_has_a_source(korea, raw_toml, section, cls):
+SECTIONS = [("behaviour", Behaviour), ("labour", Labour), ("firms", Firms), ("capital", Capital)]
+
+
+@pytest.mark.parametrize(("section", "cls"), SECTIONS)
+def test_every_parameter_field_has_a_source(korea, raw_toml, section, cls):
     fields = [f.name for f in dataclasses.fields(cls) if f.name != "sources"]
     for name in fields:
         assert name in raw_toml[section], name
         assert getattr(korea, section).sources.get(name, "").strip(), name
 
 
-@pytest.mark.parametrize(("section", "cls"), [("behaviour", Behaviour), ("labour", Labour)])
+@pytest.mark.parametrize(("section", "cls"), SECTIONS)
 def test_dataclass_defaults_are_the_packaged_values(korea, section, cls):
     # a user file that omits a weight gets the packaged (sourced) value
     for f in dataclasses.fields(cls):

@@ -91,7 +91,7 @@ class Behaviour:
     founding_experience: int = 24
     action_constants: dict[str, float] = field(
         default_factory=lambda: {"startup_job": -0.3, "corporate_job": 0.0, "research": -0.3,
-                                 "found": -1.5}
+                                 "found": -1.2}
     )
     density_wage_elasticity: float = 0.04
     investor_distance_exponent: float = 0.3
@@ -121,7 +121,7 @@ class Labour:
                                  "research": 3.9e6, "found": 2.5e6}
     )
     startup_headcount: dict[str, float] = field(
-        default_factory=lambda: {"pre_seed": 3, "seed": 5, "series_a": 10, "series_b": 25,
+        default_factory=lambda: {"pre_seed": 2, "seed": 5, "series_a": 10, "series_b": 25,
                                  "series_c_plus": 60}
     )
     corporate_openings: float = 0.02
@@ -199,8 +199,8 @@ class Firms:
     revenue_krw: float = 10e6
     margin: float = 0.5
     overhead: float = 1.5
-    founder_pay: float = 0.5
-    arr_multiple: float = 8.0
+    founder_pay: float = 0.3
+    arr_multiple: float = 3.0
     acquisition_hazard: float = 0.0015
     acquisition_premium: float = 1.3
     ipo_valuation_krw: float = 150e9
@@ -219,7 +219,7 @@ class Firms:
     w_reloc_move: float = 2.0
     w_reloc_travel: float = 0.3
     angel_threshold_krw: float = 1e9
-    angel_share: float = 0.3
+    angel_share: float = 0.1
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -276,7 +276,7 @@ class Capital:
     bar: dict[str, float] = field(default_factory=lambda: {
         "seed": 0.0, "series_a": 0.5, "series_b": 1.0, "series_c_plus": 1.5})
     stages: dict[str, list[str]] = field(default_factory=lambda: {
-        "vc": ["seed", "series_a", "series_b", "series_c_plus"],
+        "vc": ["seed", "series_a", "series_b"],
         "fund_of_funds": [],
         "regional_fund": ["seed", "series_a"],
         "corporate_vc": ["series_a", "series_b", "series_c_plus"],
@@ -284,8 +284,8 @@ class Capital:
         "growth": ["series_b", "series_c_plus"],
     })
     thesis_sectors: int = 3
-    commitments: float = 0.15
-    deployment: float = 0.2
+    commitments: float = 0.2
+    deployment: float = 0.25
     angel_distance_exponent: float = 1.0
     sources: dict[str, str] = field(default_factory=dict)
 

@@ -134,7 +134,8 @@ def _sampling_weights(world: World, smallest: np.ndarray) -> np.ndarray:
         for r in range(len(ROUND_STAGES))
     ])
     cum = np.cumsum(weight[None, :] * able, axis=1)
-    return np.ascontiguousarray(np.broadcast_to(cum, (world.n_cities, *cum.shape)))
+    # a fresh array (never a read-only broadcast view, whatever the shapes): one signature
+    return np.broadcast_to(cum, (world.n_cities, *cum.shape)).copy()
 
 
 def reinvest(world: World) -> np.ndarray:
