@@ -1,4 +1,4 @@
-"""make calibrate: screen the estimates, infer the influential ones (ABC-SMC), package the posterior.
+"""make calibrate: screen the estimates, infer the influential ones, package the posterior.
 
 Morris screening of every estimated behavioural and market parameter on the
 distance to the facts of shared/data/korea_facts.md, ABC-SMC (pyabc) over the
@@ -31,6 +31,8 @@ def main() -> None:
     p.add_argument("--top", type=int, default=15, help="parameters kept by mu_star (15)")
     p.add_argument("--population", type=int, default=64, help="ABC population (64)")
     p.add_argument("--generations", type=int, default=8, help="most ABC generations (8)")
+    p.add_argument("--max-simulations", type=int, default=4000,
+                   help="most ABC simulations (4000; --budget sets its own)")
     p.add_argument("--min-epsilon", type=float, default=0.5,
                    help="stop at this distance threshold, in tolerances (0.5)")
     p.add_argument("--seed", type=int, default=2020)
@@ -49,7 +51,8 @@ def main() -> None:
 
     config = RunConfig(a.scenario, scale=a.scale, fixed=_parse_set(a.set))
     abc = AbcSettings(population=a.population, generations=a.generations,
-                      min_epsilon=a.min_epsilon, seed=a.seed)
+                      min_epsilon=a.min_epsilon, max_simulations=a.max_simulations,
+                      seed=a.seed)
     t0 = time.perf_counter()
     result = calibrate(a.out, config=config, budget=a.budget, trajectories=a.trajectories,
                        top=a.top, abc=abc, executor=a.executor, workers=a.workers,

@@ -108,10 +108,9 @@ def startup_cities_2030(
     Returns:
         The summary table and headline probabilities.
     """
+    from ecosim.calibration.posterior import load_posterior
     from ecosim.experiments import Experiment, run_experiment
     from ecosim.experiments.store import load_results
-
-    from ecosim.calibration.posterior import load_posterior
 
     out = Path(out)
     draws = load_posterior(posterior)

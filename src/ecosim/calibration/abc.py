@@ -94,7 +94,7 @@ class AbcSettings:
             raise ValueError(f"AbcSettings.quantile = {self.quantile}: allowed is in (0, 1)")
 
 
-class _Recorded(Exception):  # noqa: N818  (control flow, not an error)
+class _Recorded(Exception):
     """Raised by the model in recording mode: the proposal, and nothing simulated."""
 
     def __init__(self, values: dict[str, float], seed: int):
@@ -123,7 +123,7 @@ class EcosimModel(pyabc.Model):
 
     def sample(self, pars: Mapping[str, float]) -> dict[str, float]:
         """Draw the run's seed, then record the proposal or return its result."""
-        seed = int(np.random.randint(0, _MAX_SEED))
+        seed = int(np.random.randint(0, _MAX_SEED))  # noqa: NPY002  (pyabc's global RNG)
         values = {k: float(pars[k]) for k in self.keys}
         if self.recording:
             raise _Recorded(values, seed)
@@ -154,12 +154,13 @@ class ExperimentSampler(pyabc.sampler.Sampler):
         self.executor, self.seed, self.progress = executor, seed, progress
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.simulations = 0
+        self.exhausted = False
         #: Runs this sampler may still start (a generation that would need more stops
         #: unfinished, and pyabc keeps the generations before it).
         self.limit: float = math.inf
 
     def _propose(self, simulate_one: Callable, seed: int) -> _Recorded:
-        np.random.seed(seed)
+        np.random.seed(seed)  # noqa: NPY002  (pyabc draws from NumPy's global RNG)
         self.model.recording = True
         try:
             simulate_one()
@@ -183,6 +184,7 @@ class ExperimentSampler(pyabc.sampler.Sampler):
             if size <= 0:
                 self.report(f"generation {t}: the simulation budget is spent "
                             f"({self.simulations} runs); stopping")
+                self.exhausted = True
                 break
             seeds = [int(s) for s in rng.integers(0, _MAX_SEED, size=size)]
             proposals = [self._propose(simulate_one, s) for s in seeds]
@@ -196,7 +198,7 @@ class ExperimentSampler(pyabc.sampler.Sampler):
             self.model.recording = False
             try:
                 for s in seeds:
-                    np.random.seed(s)
+                    np.random.seed(s)  # noqa: NPY002  (the same draws as the proposal)
                     particle = simulate_one()
                     sample.append(particle)
                     evaluations += 1
@@ -313,23 +315,29 @@ def infer(parameters: Sequence[Parameter], config: RunConfig, out: str | Path, *
                            population_size=settings.population, sampler=sampler,
                            eps=pyabc.QuantileEpsilon(alpha=settings.quantile))
         if resume and fingerprint in stored:
-            abc_id = int(stored[fingerprint])
+            record = stored[fingerprint]
+            abc_id = int(record["id"])
             abc.load(db, abc_id)
         else:
             abc.new(db, dict(observed))
             abc_id = int(abc.history.id)
-            stored[fingerprint] = abc_id
+            record = stored[fingerprint] = {"id": abc_id, "budget_spent": None}
             atomic_write_json(stored, runs_file)
         if settings.max_simulations:
             sampler.limit = settings.max_simulations - abc.history.total_nr_simulations
         done = abc.history.max_t + 1
         remaining = settings.generations - done
-        finished = _finished(abc.history, settings)
+        spent = record.get("budget_spent")
+        finished = _finished(abc.history, settings) or bool(
+            spent and settings.max_simulations and settings.max_simulations <= spent)
         if remaining > 0 and not finished:
             abc.run(minimum_epsilon=settings.min_epsilon, max_nr_populations=remaining,
                     min_acceptance_rate=settings.min_acceptance_rate,
                     max_total_nr_simulations=(settings.max_simulations
                                               if settings.max_simulations else np.inf))
+            if sampler.exhausted:  # asked again with this budget, the run is finished
+                record["budget_spent"] = settings.max_simulations
+                atomic_write_json(stored, runs_file)
     history = pyabc.History(db, _id=abc_id)
     populations = history.get_all_populations()
     if history.max_t < 0:
@@ -350,16 +358,19 @@ def infer(parameters: Sequence[Parameter], config: RunConfig, out: str | Path, *
                                                    for k in t.observed
                                                    if f"{t.name}:{k}" in observed},
                      "tolerance": t.tolerance, "scale": t.scale, "weight": t.weight,
-                     "source": t.source} for t in targets],
+                     "source": t.source} for t in targets
+                    if any(k in observed for k in t.keys())],
         "parameters": [asdict(p) for p in parameters],
         "settings": asdict(settings),
-        "generations": int(len(gens)),
+        "generations": len(gens),
         "epsilons": [float(e) for e in gens["epsilon"]],
         "simulations": int(history.total_nr_simulations),
+        # Runs started, including those past a population's last acceptance (on disk).
+        "runs": len(list((out / "simulations" / "runs").glob("*.json"))),
         "simulations_per_generation": [int(s) for s in gens["samples"]],
         "acceptance_rate": float(last["particles"] / last["samples"]),
         "acceptance_rate_overall": float(gens["particles"].sum() / gens["samples"].sum()),
-        "population": int(len(particles)),
+        "population": len(particles),
         "distance_median": float(np.median(distances)),
         "abc_db": str(out / "abc.db"),
         "abc_id": abc_id,

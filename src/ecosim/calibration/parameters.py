@@ -171,9 +171,17 @@ def parameter_table(scenario: str | Scenario = "baseline",
 
 
 def estimated_parameters(scenario: str | Scenario = "baseline",
-                         sections: tuple[str, ...] = SECTIONS) -> list[Parameter]:
-    """The calibrated parameters of ``scenario`` (estimates, with their bounds)."""
-    t = parameter_table(scenario, sections)
+                         sections: tuple[str, ...] = SECTIONS,
+                         table: pd.DataFrame | None = None) -> list[Parameter]:
+    """The calibrated parameters of ``scenario`` (estimates, with their bounds).
+
+    Args:
+        scenario: Packaged name, TOML path or Scenario.
+        sections: Scenario sections to look in.
+        table: A :func:`parameter_table` already computed (then the other
+            arguments are ignored).
+    """
+    t = parameter_table(scenario, sections) if table is None else table
     t = t[t["calibrated"]]
     return [Parameter(r.path, float(r.value), float(r.low), float(r.high), r.reason, r.source)
             for r in t.itertuples()]

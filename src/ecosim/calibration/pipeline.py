@@ -142,7 +142,7 @@ def calibrate(out: str | Path = "results/calibration", *, config: RunConfig | No
                            "command": " ".join(sys.argv)})
     seconds = time.perf_counter() - t0
     info = {**result.posterior.provenance, "total_seconds": round(seconds, 1),
-            "total_runs": screening.runs + int(result.posterior.provenance["simulations"])}
+            "total_runs": screening.runs + int(result.posterior.provenance["runs"])}
     posterior = Posterior(result.posterior.particles, result.posterior.weights, info)
     result.posterior = posterior
     posterior.write(out / "posterior.parquet")
