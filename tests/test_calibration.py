@@ -130,6 +130,11 @@ def test_sample_rows_with_seeds_are_one_run_each():
     assert design["run_id"][0] == design["run_id"][2] and list(design["seed"]) == [5, 5, 5]
     again = Experiment(samples=rows[::-1], scenarios=["baseline"], months=2, scale=0.002)
     assert set(again.plan[1]["run_id"]) == set(design["run_id"])   # keyed by (params, seed)
+    two = Experiment(samples=rows, scenarios=["baseline", "startup_city"], months=2)
+    tasks, design = two.plan                                      # the same pairs in each
+    assert len(tasks) == 4 and list(design["seed"]) == [5] * 6
+    per = design.groupby("scenario")["behaviour__w_ties"].apply(tuple)
+    assert per["baseline"] == per["startup_city"] == (0.3, 0.4, 0.3)
     with pytest.raises(ExperimentError, match=r"samples\.1\.seed"):
         Experiment(samples=[{"seed": 1}, {"seed": -1}])
     with pytest.raises(ExperimentError, match="replicates"):

@@ -272,7 +272,8 @@ class Experiment:
             digest = _scenario_digest(source)
             for p, point in enumerate(points):
                 if self.seeded:  # one run per row, with the row's seed
-                    pairs = [(p, point.pop(SEED))]
+                    point = {k: v for k, v in point.items() if k != SEED}
+                    pairs = [(p, self.samples[p][SEED])]
                 else:
                     pairs = list(enumerate(seeds))
                 overrides = {**self._base_overrides(), **point}
