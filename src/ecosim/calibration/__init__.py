@@ -2,6 +2,10 @@
 
 * :mod:`~ecosim.calibration.targets`: the facts of ``shared/data/korea_facts.md`` as
   targets (simulated from a finished run, observed, tolerance, source) and the distance.
+* :mod:`~ecosim.calibration.frames`: each target's simulated values from a run's
+  tables, and the mapping of the model's cities to the facts' regions.
+* :mod:`~ecosim.calibration.plugin`: the ``targets`` output and distance metrics
+  that calibration runs keep (imported by the workers).
 * :mod:`~ecosim.calibration.parameters`: the scenario's estimated behavioural and
   market parameters and their bounds.
 * :mod:`~ecosim.calibration.runs`: calibration runs on the experiment executors,

@@ -74,7 +74,6 @@ class Posterior:
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Weighted quantiles of each parameter (rows: parameters, columns: q)."""
         out = {}
-        order = None
         for col in self.particles.columns:
             x = self.particles[col].to_numpy(dtype=np.float64)
             order = np.argsort(x)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ecosim.calibration.targets import LAST_DATE
+from ecosim.calibration.frames import LAST_DATE
 from ecosim.experiments import Experiment, run_experiment
 from ecosim.experiments.executors import Executor, make_executor
 from ecosim.experiments.worker import RunSettings, RunTask

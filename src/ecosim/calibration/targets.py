@@ -16,101 +16,33 @@ weighted mean over targets: no target dominates, and a distance of 1 means
 "one tolerance off, on average".
 
 Keys of the flat summary statistics are ``"<target>:<key>"``, e.g.
-``"venture_investment:2022"``.
-
-How the model's cities map to the facts' regions (:data:`REGIONS`): the
-Southeast (Busan, Ulsan, Gyeongnam) is the model's ``busan`` and ``ulsan``;
-Daegu-Gyeongbuk is ``daegu`` and ``pohang``; Honam (Gwangju, Jeonnam, Jeonbuk)
-is ``gwangju`` (with Naju). The rest of Gyeongnam, Gyeongbuk, Jeonnam and
-Jeonbuk is in the aggregate ``rest_of_korea`` and cannot be separated, so only
-the modelled cities of each region are compared. Cities a scenario adds under
-the names listed there (``changwon``, ``jeonju``, ...) join their region.
+``"venture_investment:2022"``. The simulated values come from
+:mod:`ecosim.calibration.frames` (which also maps the model's cities to the
+facts' regions).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+from ecosim.calibration import frames
+from ecosim.calibration.frames import REGIONS, RunFrames
 
 if TYPE_CHECKING:
     from ecosim.inputs.scenario import Scenario
     from ecosim.model import EcosystemModel
 
-__all__ = ["CAP", "NOT_PRODUCED", "REGIONS", "TARGETS", "RunFrames", "Target", "discrepancies",
-           "distance", "observed_statistics", "simulated_statistics", "targets_for"]
+__all__ = ["CAP", "NOT_PRODUCED", "TARGETS", "Target", "discrepancies", "distance",
+           "observed_statistics", "simulated_statistics", "targets_for"]
 
 #: Largest discrepancy one value can add, in tolerances (also the value of a NaN).
 CAP = 5.0
-
-#: The facts' regions and the model cities (present or future) that belong to each.
-REGIONS: dict[str, tuple[str, ...]] = {
-    "southeast": ("busan", "ulsan", "gyeongnam", "changwon", "gimhae", "geoje"),
-    "daegu_gyeongbuk": ("daegu", "gyeongbuk", "pohang", "gumi", "gyeongsan", "andong"),
-    "honam": ("gwangju", "jeonnam", "jeonbuk", "jeonju", "naju", "mokpo", "suncheon", "yeosu"),
-}
-
-#: The calibration window: facts are about 2020-2025; outputs after it are ignored.
-LAST_DATE = "2025-12"
-
-
-class RunFrames:
-    """The output tables of a finished run, computed once and shared by the targets.
-
-    Args:
-        model: A finished model (any length; targets outside its dates are NaN).
-    """
-
-    def __init__(self, model: EcosystemModel):
-        self.model = model
-        self.spec = model.spec
-        self.scale = float(model.spec.scale)
-
-    @cached_property
-    def city(self) -> pd.DataFrame:
-        """``city_frame()`` with ``year`` and ``calendar_month``, months after build only."""
-        f = self.model.city_frame()
-        f = f[(f["month"] > 0) & (f["date"] <= LAST_DATE)].copy()
-        f["year"] = f["date"].str.slice(0, 4).astype(int)
-        f["calendar_month"] = f["date"].str.slice(5, 7).astype(int)
-        f["city"] = f["city"].astype(str)
-        return f
-
-    @cached_property
-    def dates(self) -> pd.Series:
-        """Calendar date (``YYYY-MM``) of each model month (index: month)."""
-        f = self.model.city_frame()
-        return f.drop_duplicates("month").set_index("month")["date"]
-
-    @cached_property
-    def capital(self) -> set[str]:
-        """The capital region's cities."""
-        return set(self.spec.capital_region)
-
-    def months(self, key: str) -> pd.DataFrame | None:
-        """Rows of the city frame in period ``key`` (``2021``, ``2025H1``), None if incomplete."""
-        year = int(key[:4])
-        wanted = set(range(1, 7)) if key.endswith("H1") else set(range(1, 13))
-        rows = self.city[(self.city["year"] == year)
-                         & self.city["calendar_month"].isin(wanted)]
-        if set(rows["calendar_month"]) != wanted:
-            return None
-        return rows
-
-    @cached_property
-    def ranks(self) -> pd.DataFrame:
-        """World rank of each ranked city by year (``ecosim.outputs.ranking``)."""
-        from ecosim.outputs.ranking import city_scores
-
-        if self.city.empty:
-            return pd.DataFrame({"year": [], "city": [], "rank": []})
-        return city_scores(self.model.city_frame(), self.spec)
 
 
 @dataclass(frozen=True)
@@ -125,8 +57,8 @@ class Target:
             difference, or a log ratio.
         scale: ``"absolute"`` or ``"log"``.
         source: Where the observed values come from.
-        simulate: ``RunFrames -> {key: value}``; None when the model cannot
-            produce the target (``note`` says why).
+        simulate: ``(RunFrames, keys) -> {key: value}``; None when the model
+            cannot produce the target (``note`` says why).
         note: How the model's quantity maps to the fact, and its approximations.
         weight: Weight in the distance (1 for every target: each target counts the same).
     """
@@ -137,7 +69,7 @@ class Target:
     tolerance: float
     scale: str
     source: str
-    simulate: Callable[[RunFrames], Mapping[str, float]] | None
+    simulate: Callable[[RunFrames, Sequence[str]], Mapping[str, float]] | None
     note: str = ""
     weight: float = 1.0
     tolerance_reason: str = field(default="", compare=False)
@@ -167,126 +99,6 @@ class Target:
         else:
             d = abs(simulated - observed) / self.tolerance
         return CAP if not math.isfinite(d) else min(d, CAP)
-
-
-# --------------------------------------------------------------------------- simulated values
-
-
-def _capital_share_of_funding(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["capital_share_vc_investment"]:
-        rows = r.months(key)
-        if rows is None:
-            out[key] = math.nan
-            continue
-        total = rows["funding_krw"].sum()
-        cap = rows.loc[rows["city"].isin(r.capital), "funding_krw"].sum()
-        out[key] = float(cap / total) if total > 0 else math.nan
-    return out
-
-
-def _venture_investment(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["venture_investment"]:
-        rows = r.months(key)
-        out[key] = math.nan if rows is None else float(rows["funding_krw"].sum() / r.scale / 1e12)
-    return out
-
-
-def _companies_funded(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["companies_funded"]:
-        rows = r.months(key)
-        out[key] = math.nan if rows is None else float(rows["rounds"].sum() / r.scale)
-    return out
-
-
-def _investment_per_company(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["investment_per_company"]:
-        rows = r.months(key)
-        if rows is None or rows["rounds"].sum() == 0:
-            out[key] = math.nan
-        else:
-            out[key] = float(rows["funding_krw"].sum() / rows["rounds"].sum() / 1e9)
-    return out
-
-
-def _at(r: RunFrames, date: str) -> pd.DataFrame:
-    return r.city[r.city["date"] == date]
-
-
-def _venture_firm_share(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["venture_firm_capital_share"]:
-        rows = _at(r, key)
-        total = rows["startups"].sum()
-        cap = rows.loc[rows["city"].isin(r.capital), "startups"].sum()
-        out[key] = float(cap / total) if total > 0 else math.nan
-    return out
-
-
-def _unicorns(r: RunFrames) -> dict[str, float]:
-    out = {}
-    for key in _OBSERVED["unicorns"]:
-        rows = _at(r, key)
-        out[key] = float(rows["unicorns"].sum() / r.scale) if len(rows) else math.nan
-    return out
-
-
-def _five_year_survival(r: RunFrames) -> dict[str, float]:
-    s = r.model.survival_frame(ages=(60,))
-    out = {}
-    for key in _OBSERVED["five_year_survival"]:
-        if s.empty:
-            out[key] = math.nan
-            continue
-        years = r.dates.reindex(s["founded_month"]).str.slice(0, 4).to_numpy()
-        cohort = s[(years == key) & (s["age_months"] == 60)]
-        founded = cohort["founded"].sum()
-        out[key] = float(1.0 - cohort["died"].sum() / founded) if founded else math.nan
-    return out
-
-
-def _region_cities(r: RunFrames, region: str) -> list[str]:
-    return [c for c in r.spec.city_names if c in REGIONS[region]]
-
-
-def _graduate_mobility(r: RunFrames) -> dict[str, float]:
-    jobs = r.model.first_job_frame()
-    southeast = _region_cities(r, "southeast")
-    if jobs.empty or not southeast:
-        return dict.fromkeys(_OBSERVED["graduate_mobility_southeast"], math.nan)
-    dates = r.dates.reindex(jobs["month"]).to_numpy()
-    jobs = jobs[jobs["institute_city"].isin(southeast) & (dates <= LAST_DATE)]
-    n = len(jobs)
-    if n == 0:
-        return dict.fromkeys(_OBSERVED["graduate_mobility_southeast"], math.nan)
-    return {"own_region": float(jobs["city"].isin(southeast).sum() / n),
-            "capital_region": float(jobs["city"].isin(r.capital).sum() / n)}
-
-
-def _youth_outflow_shares(r: RunFrames) -> dict[str, float]:
-    keys = list(_OBSERVED["youth_net_outflow_shares"])
-    rows = r.months("2021")
-    if rows is None:
-        return dict.fromkeys(keys, math.nan)
-    months = sorted(rows["month"].unique())
-    net = r.model.capital_net_inflow(int(months[0]), int(months[-1]))
-    # A region with a net inflow from the capital region counts as zero outflow.
-    by_region = {k: max(float(net.reindex(_region_cities(r, k)).fillna(0.0).sum()), 0.0)
-                 for k in keys}
-    total = sum(by_region.values())
-    if not all(_region_cities(r, k) for k in keys) or total <= 0:
-        return dict.fromkeys(keys, math.nan)
-    return {k: v / total for k, v in by_region.items()}
-
-
-def _ranks(r: RunFrames) -> dict[str, float]:
-    ranks = r.ranks
-    got = {f"{c}:{int(y)}": float(k) for c, y, k in zip(ranks["city"], ranks["year"],
-                                                       ranks["rank"], strict=True)}
-    return {key: got.get(key, math.nan) for key in _OBSERVED["ranks"]}
 
 
 # --------------------------------------------------------------------------- the facts
@@ -323,7 +135,7 @@ TARGETS: tuple[Target, ...] = (
         "capital region's share of venture investment (amount), by year; 2025 is January-June",
         _OBSERVED["capital_share_vc_investment"], 0.05, "absolute",
         "etnews.com/20240628000280; wooritvnews.com (H1 2025) [" + _FACTS + "]",
-        _capital_share_of_funding,
+        frames.capital_share_of_funding,
         note="model: capital raised by startups headquartered in the capital region over all "
              "capital raised (every investor kind; the fact counts VC investment by the "
              "company's location). 2024 is not in the facts.",
@@ -333,7 +145,7 @@ TARGETS: tuple[Target, ...] = (
         "venture investment per year, KRW trillion",
         _OBSERVED["venture_investment"], math.log(1.25), "log",
         "etnews.com/20250212000196 [" + _FACTS + "]",
-        _venture_investment,
+        frames.venture_investment,
         note="model: capital raised by all startups in the year, full-scale equivalent "
              "(angels, corporate and policy funds included).",
         tolerance_reason="a factor 1.25: the series falls 22% from 2021 to 2022 and moves "
@@ -343,7 +155,7 @@ TARGETS: tuple[Target, ...] = (
         "companies that raised venture investment in the year",
         _OBSERVED["companies_funded"], math.log(1.25), "log",
         "etnews.com/20250212000196 (4,697 companies, 2024) [" + _FACTS + "]",
-        _companies_funded,
+        frames.companies_funded,
         note="model: rounds raised in the year (full scale). A company raising twice in a "
              "year counts twice; with rounds at least a year apart this is rare. Needs a "
              "deal log (startup per deal) to count companies exactly.",
@@ -353,7 +165,7 @@ TARGETS: tuple[Target, ...] = (
         "capital region's share of venture firms (startups), June 2025",
         _OBSERVED["venture_firm_capital_share"], 0.03, "absolute",
         "m.go.seoul.co.kr 2025-10-05 (24,533 of 37,419) [" + _FACTS + "]",
-        _venture_firm_share,
+        frames.venture_firm_share,
         note="model: startups headquartered in the capital region at the end of June 2025. "
              "The 2020 share (59.9%) is an input of a 2020 world, not a target.",
         tolerance_reason="0.03: about half the 2020-2025 change (59.9% to 65.6%)"),
@@ -362,7 +174,7 @@ TARGETS: tuple[Target, ...] = (
         "share of new firms alive five years after founding",
         _OBSERVED["five_year_survival"], 0.05, "absolute",
         "mediapen.com/news/view/859569 (33.8%, 2020 basis) [" + _FACTS + "]",
-        _five_year_survival,
+        frames.five_year_survival,
         note="model: startups founded in 2020 that had not died 60 months later (exits and "
              "maturity count as survival). The fact counts all new firms, the model venture "
              "startups; the fact's 2020 basis is the 2015 cohort.",
@@ -373,7 +185,7 @@ TARGETS: tuple[Target, ...] = (
         "unicorns (valued at US$1B or more), end of 2022",
         _OBSERVED["unicorns"], 7.0, "absolute",
         "m.sedaily.com/NewsView/29LONRW14P (ministry count, 22) [" + _FACTS + "]",
-        _unicorns,
+        frames.unicorns,
         note="model: live startups valued at ``firms.unicorn_krw`` or more in December 2022, "
              "full-scale equivalent (at small scales a count of whole agents / scale).",
         tolerance_reason="7, a third of the count: private lists count fewer Korean unicorns "
@@ -393,7 +205,7 @@ TARGETS: tuple[Target, ...] = (
         "average investment per funded company, KRW billion, January-June 2024",
         _OBSERVED["investment_per_company"], math.log(1.5), "log",
         "news1.kr/amp/industry/sb-founded/5516491 (KRW 2.18B, VC firms) [" + _FACTS + "]",
-        _investment_per_company,
+        frames.investment_per_company,
         note="model: capital raised over rounds raised (every investor kind, angels too, so "
              "below a VC-only average); per round, not per company (see companies_funded).",
         tolerance_reason="a factor 1.5: the fact is VC firms only and one half-year"),
@@ -403,7 +215,7 @@ TARGETS: tuple[Target, ...] = (
         "is in their own region / in the capital region",
         _OBSERVED["graduate_mobility_southeast"], 0.05, "absolute",
         "usmbc.co.kr/NewsArticle/801378 (KEDI) [" + _FACTS + "]",
-        _graduate_mobility,
+        frames.graduate_mobility,
         note="model: first positions (first_job_frame) of graduates of institutes in the "
              "Southeast cities (busan, ulsan: busan_universities, ulsan_universities, UNIST), "
              "own region = a Southeast city. Gyeongnam's universities are in "
@@ -416,7 +228,7 @@ TARGETS: tuple[Target, ...] = (
         "regions' total (Southeast, Daegu-Gyeongbuk, Honam)",
         _OBSERVED["youth_net_outflow_shares"], 0.1, "absolute",
         "wlv.kr/View.aspx?No=2272004 (KRIVET: ~30k, ~20k, ~13k a year) [" + _FACTS + "]",
-        _youth_outflow_shares,
+        frames.youth_outflow_shares,
         note="model: net movers into the capital region in 2021 from the cities of each "
              "region (REGIONS: busan + ulsan, daegu + pohang, gwangju), as shares of their "
              "sum (a region with a net inflow counts as zero). The "
@@ -430,7 +242,7 @@ TARGETS: tuple[Target, ...] = (
         _OBSERVED["ranks"], math.log(2.0), "log",
         "biz.chosun.com 2025-05-23; venturesquare.net/en/977266; cm.asiae.co.kr 2024-11-21; "
         "GSEI 2022 report [" + _FACTS + "]",
-        _ranks,
+        frames.ranks,
         note="model: ecosim.outputs.ranking.city_scores of the run (the ranking issue refits "
              "it; its public function is used as it stands). `seoul` is Seoul with "
              "Gyeonggi, compared with Seoul's rank; a city whose rank the ranking fixes in "
@@ -496,12 +308,12 @@ def targets_for(spec: Scenario | None = None,
 def simulated_statistics(model: EcosystemModel,
                          targets: Iterable[Target] = TARGETS) -> dict[str, float]:
     """Every produced target's simulated values, flat (``"<target>:<key>"``)."""
-    frames = RunFrames(model)
+    run = RunFrames(model)
     out: dict[str, float] = {}
     for t in targets:
         if not t.produced:
             continue
-        values = t.simulate(frames)
+        values = t.simulate(run, list(t.observed))
         for key in t.observed:
             out[f"{t.name}:{key}"] = float(values.get(key, math.nan))
     return out
