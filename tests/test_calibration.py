@@ -21,7 +21,7 @@ from ecosim.calibration import (
 )
 from ecosim.calibration.parameters import EXCLUDED, Parameter, bounds_rule
 from ecosim.calibration.runs import simulate
-from ecosim.calibration.targets import CAP, Target, discrepancies
+from ecosim.calibration.targets import PENALTY, Target, discrepancies
 from ecosim.experiments import Experiment, ExperimentError
 from ecosim.inputs.scenario import load_scenario
 from ecosim.model import EcosystemModel
@@ -52,19 +52,25 @@ def test_every_target_states_its_fact_tolerance_and_source():
     assert all(NOT_PRODUCED.values())
 
 
-def test_discrepancy_is_in_tolerances_capped_and_each_target_counts_once():
+def test_discrepancy_is_in_tolerances_and_each_target_counts_once():
     a = Target("a", "", {"x": 0.5, "y": 0.5}, 0.1, "absolute", "s", lambda r: {})
     b = Target("b", "", {"z": 100.0}, math.log(2.0), "log", "s", lambda r: {})
     observed = {"a:x": 0.5, "a:y": 0.5, "b:z": 100.0}
     sim = {"a:x": 0.6, "a:y": 0.3, "b:z": 400.0}
     d = discrepancies(sim, observed, [a, b])
-    assert d["a"] == pytest.approx((1.0 + 2.0) / 2)        # mean over the series
-    assert d["b"] == pytest.approx(2.0)                     # a factor 4 is two factors of 2
-    assert distance(sim, observed, [a, b]) == pytest.approx((1.5 + 2.0) / 2)
-    # NaN, a missing value and a non-positive amount cost the cap; a huge miss is capped.
+    two = 1.0 + math.log(2.0)                                # a miss of 2 tolerances
+    assert d["a"] == pytest.approx((1.0 + two) / 2)          # mean over the series
+    assert d["b"] == pytest.approx(two)                      # a factor 4 is two factors of 2
+    assert distance(sim, observed, [a, b]) == pytest.approx(((1.0 + two) / 2 + two) / 2)
+    # NaN, a missing value and a non-positive amount cost the penalty; beyond one
+    # tolerance a miss grows as 1 + ln(miss), so it still orders, and never passes the penalty.
     assert discrepancies({"a:x": math.nan, "b:z": -1.0}, observed, [a, b]) == {
-        "a": pytest.approx((CAP + CAP) / 2), "b": CAP}
-    assert discrepancies({"a:x": 99.0, "a:y": 0.5}, observed, [a])["a"] == CAP / 2
+        "a": PENALTY, "b": PENALTY}
+    assert discrepancies({"a:x": 1.5, "a:y": 0.5}, observed, [a])["a"] == pytest.approx(
+        (1 + math.log(10.0)) / 2)
+    assert discrepancies({"a:x": None, "a:y": 0.5}, observed, [a])["a"] == PENALTY / 2
+    far = [discrepancies({"a:x": x}, {"a:x": 0.5}, [a])["a"] for x in (1.0, 10.0, 1e9)]
+    assert far[0] < far[1] < far[2] == PENALTY
     with pytest.raises(ValueError, match="tolerance"):
         Target("c", "", {"x": 1.0}, 0.0, "absolute", "s", None)
 
@@ -345,7 +351,8 @@ def test_target_table_and_plots(tmp_path):
     assert row["median"] == pytest.approx(0.58) and row["miss"] == pytest.approx(0.8)
     assert row["covered"] and row["within_tolerance"]
     far = target_table(pred + 0.5, [t]).iloc[0]
-    assert not far["covered"] and not far["within_tolerance"] and far["miss"] > CAP
+    assert not far["covered"] and not far["within_tolerance"] and far["miss"] == pytest.approx(
+        5.8)
     post = Posterior(pd.DataFrame({"a.b": [0.1, 0.5], "c.d": [1.0, 2.0]}), np.ones(2),
                      {"parameters": [{"path": "a.b", "low": 0, "high": 1},
                                      {"path": "c.d", "low": 0, "high": 3}]})

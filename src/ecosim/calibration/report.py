@@ -77,7 +77,7 @@ def target_table(pred: pd.DataFrame, targets: Sequence[Target] | None = None,
             med = q05 = q95 = miss = math.nan
             if len(x):
                 med, q05, q95 = np.percentile(x, [50, 5, 95])
-                miss = _raw_miss(t, float(med), obs)
+                miss = t.miss(float(med), obs)
             rows.append({"target": t.name, "key": key, "observed": obs, "median": med,
                          "q05": q05, "q95": q95, "tolerance": t.tolerance, "scale": t.scale,
                          "miss": miss, "within_tolerance": bool(miss <= 1.0),
@@ -85,13 +85,6 @@ def target_table(pred: pd.DataFrame, targets: Sequence[Target] | None = None,
                          "produced": t.produced,
                          "note": "" if t.produced else t.note})
     return pd.DataFrame(rows)
-
-
-def _raw_miss(t: Target, sim: float, obs: float) -> float:
-    """Uncapped miss in tolerances (for reporting how far off a value is)."""
-    if t.scale == "log":
-        return abs(math.log(sim) - math.log(obs)) / t.tolerance if sim > 0 else math.inf
-    return abs(sim - obs) / t.tolerance
 
 
 def not_produced() -> pd.DataFrame:

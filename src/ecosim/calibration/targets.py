@@ -7,13 +7,16 @@ are a series), a tolerance and an error model, and a function of a finished
 the same keys. Targets the model cannot produce carry ``simulate=None`` and say
 why (:data:`NOT_PRODUCED` lists the facts that are not targets at all).
 
-Discrepancy of one value, in tolerances: ``|sim - obs| / tolerance`` on the
-target's scale (``"absolute"``, or ``"log"`` for amounts and ranks, where the
-tolerance is a log ratio), capped at :data:`CAP` (a value the run cannot
-produce, NaN, counts as the cap). A target's discrepancy is the mean over its
-values, so a series weighs as much as a single number, and the distance is the
-weighted mean over targets: no target dominates, and a distance of 1 means
-"one tolerance off, on average".
+Discrepancy of one value, in tolerances: ``z = |sim - obs| / tolerance`` on
+the target's scale (``"absolute"``, or ``"log"`` for amounts and ranks, where
+the tolerance is a log ratio); beyond one tolerance it grows as ``1 + ln z``,
+so a target far off still orders parameter values (its elementary effects in
+the screening do not vanish, as they would under a cap) without swamping the
+others. A value the run cannot produce (NaN, a non-positive amount) counts
+:data:`PENALTY`. A target's discrepancy is the mean over its values, so a
+series weighs as much as a single number, and the distance is the weighted
+mean over targets: no target dominates, and a distance of 1 means "one
+tolerance off, on average".
 
 Keys of the flat summary statistics are ``"<target>:<key>"``, e.g.
 ``"venture_investment:2022"``. The simulated values come from
@@ -38,11 +41,11 @@ if TYPE_CHECKING:
     from ecosim.inputs.scenario import Scenario
     from ecosim.model import EcosystemModel
 
-__all__ = ["CAP", "NOT_PRODUCED", "TARGETS", "Target", "discrepancies", "distance",
+__all__ = ["NOT_PRODUCED", "PENALTY", "TARGETS", "Target", "discrepancies", "distance",
            "observed_statistics", "simulated_statistics", "targets_for"]
 
-#: Largest discrepancy one value can add, in tolerances (also the value of a NaN).
-CAP = 5.0
+#: Discrepancy of a value the run cannot produce: as a miss of e^9 (about 8,000) tolerances.
+PENALTY = 10.0
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,28 @@ class Target:
         """Flat keys ``"<name>:<key>"`` of the observed values."""
         return [f"{self.name}:{k}" for k in self.observed]
 
-    def z(self, simulated: float, observed: float) -> float:
-        """Discrepancy of one value in tolerances (capped; NaN counts as the cap)."""
+    def miss(self, simulated: float, observed: float) -> float:
+        """``|sim - obs|`` in tolerances on the target's scale (inf if it cannot be compared)."""
+        simulated, observed = _number(simulated), _number(observed)
         if self.scale == "log":
             if not (simulated > 0 and observed > 0):
-                return CAP
+                return math.inf
             d = abs(math.log(simulated) - math.log(observed)) / self.tolerance
         else:
             d = abs(simulated - observed) / self.tolerance
-        return CAP if not math.isfinite(d) else min(d, CAP)
+        return d if math.isfinite(d) else math.inf
+
+    def z(self, simulated: float, observed: float) -> float:
+        """Discrepancy of one value: the miss, growing as ``1 + ln miss`` beyond 1."""
+        d = self.miss(simulated, observed)
+        if not math.isfinite(d):
+            return PENALTY
+        return d if d <= 1.0 else min(1.0 + math.log(d), PENALTY)
+
+
+def _number(x: object) -> float:
+    """A float from a stored value (None, as SQLite may give back a NaN, is NaN)."""
+    return math.nan if x is None else float(x)
 
 
 # --------------------------------------------------------------------------- the facts
@@ -336,7 +352,7 @@ def discrepancies(simulated: Mapping[str, float], observed: Mapping[str, float],
         keys = [k for k in t.keys() if k in observed]
         if not keys:
             continue
-        zs = [t.z(float(simulated.get(k, math.nan)), float(observed[k])) for k in keys]
+        zs = [t.z(simulated.get(k, math.nan), observed[k]) for k in keys]
         out[t.name] = float(np.mean(zs))
     return out
 
