@@ -216,11 +216,13 @@ def test_abc_resumes_and_is_the_same_on_every_executor(tmp_path):
     three = infer(prior, TINY, tmp_path / "a", observed=observed,
                   settings=AbcSettings(population=6, generations=2, seed=9), progress=False)
     pd.testing.assert_frame_equal(three.populations, two.populations)
-    # The same calibration in a fresh folder on a process pool: the same posterior.
-    other = infer(prior, TINY, tmp_path / "b", observed=observed, settings=settings,
-                  executor="processes", workers=2, progress=False)
-    pd.testing.assert_frame_equal(other.posterior.particles, one.posterior.particles)
-    np.testing.assert_array_equal(other.posterior.weights, one.posterior.weights)
+    # The same calibration in fresh folders on a process pool and on a local Dask
+    # cluster (127.0.0.1): the same posterior.
+    for executor, folder in (("processes", "b"), ("dask", "c")):
+        other = infer(prior, TINY, tmp_path / folder, observed=observed, settings=settings,
+                      executor=executor, workers=2, progress=False)
+        pd.testing.assert_frame_equal(other.posterior.particles, one.posterior.particles)
+        np.testing.assert_array_equal(other.posterior.weights, one.posterior.weights)
 
 
 # --------------------------------------------------------------------------- posterior

@@ -23,8 +23,9 @@ sequential sampler would, so the batches do not bias the sample.
 Resumable: each generation's proposals come from a NumPy seed derived from
 (``seed``, generation) and from the last stored population, so after an
 interruption :func:`infer` continues the pyabc run stored in ``<out>/abc.db``
-(matched by a fingerprint of the calibration's settings) and finds the
-interrupted generation's simulations on disk.
+(matched by a fingerprint of the calibration's settings and the model code
+digest: other model code starts a new run) and finds the interrupted
+generation's simulations on disk.
 """
 
 from __future__ import annotations
@@ -218,7 +219,8 @@ class ExperimentSampler(pyabc.sampler.Sampler):
 
 def _fingerprint(parameters: Sequence[Parameter], observed: Mapping[str, float],
                  targets: Sequence[Target], config: RunConfig, settings: AbcSettings) -> str:
-    text = json.dumps({"parameters": [asdict(p) for p in parameters],
+    text = json.dumps({"code": model_code_digest(),
+                       "parameters": [asdict(p) for p in parameters],
                        "observed": dict(observed),
                        "targets": [(t.name, t.tolerance, t.scale, t.weight) for t in targets],
                        "config": config.to_dict(),
