@@ -25,6 +25,7 @@ from ecosim.calibration import load_posterior
 from ecosim.calibration.posterior import Posterior
 from ecosim.calibration.report import (
     default_targets,
+    levers,
     not_produced,
     plot_marginals,
     plot_pairs,
@@ -85,6 +86,8 @@ def main() -> None:
                    help="skip the point estimate's predictive (the scenario as packaged)")
     p.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"])
     p.add_argument("--workers", type=int)
+    p.add_argument("--screening", default="results/calibration/screening",
+                   help="a screening folder: print each target's strongest parameters")
     p.add_argument("--out", default="results/calibration_report")
     a = p.parse_args()
     out = Path(a.out)
@@ -120,6 +123,11 @@ def main() -> None:
     print(f"\nwithin tolerance (posterior median): {int(produced['within_tolerance'].sum())} of "
           f"{len(produced)} values; covered by the 90% interval: "
           f"{int(produced['covered'].sum())} of {len(produced)}")
+    indices = Path(a.screening) / "morris_indices.csv"
+    if indices.exists():
+        print(f"\neach target's strongest parameters (Morris mu_star on its discrepancy, "
+              f"{indices}):")
+        print(levers(pd.read_csv(indices)).to_string(index=False))
     print("\nfacts that are not targets:")
     print(not_produced().to_string(index=False))
     plot_marginals(post, out / "marginals.png")

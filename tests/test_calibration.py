@@ -309,6 +309,11 @@ def test_screening_ranks_parameters_and_selection_keeps_each_targets_lever(tmp_p
     assert result.ranking["mu_star"].is_monotonic_decreasing
     wide = result.by_target()
     assert "graduate_mobility_southeast" in wide.columns
+    from ecosim.calibration.report import levers
+
+    table = levers(result.indices).set_index("target")
+    assert table.loc["graduate_mobility_southeast", "max_mu_star"] == pytest.approx(
+        wide["graduate_mobility_southeast"].max())
     chosen = select(result, params, top=1, minimum=1, maximum=3)
     assert chosen[0].path == result.ranking["parameter"][0]
     best = wide["graduate_mobility_southeast"].idxmax()

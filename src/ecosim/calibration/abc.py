@@ -50,7 +50,7 @@ from ecosim.calibration.parameters import Parameter
 from ecosim.calibration.posterior import Posterior
 from ecosim.calibration.runs import HeldExecutor, RunConfig, open_executor, simulate
 from ecosim.calibration.targets import Target, distance, targets_for
-from ecosim.experiments.store import atomic_write_json, model_code_digest
+from ecosim.experiments.store import atomic_write_json, completed_runs, model_code_digest
 
 __all__ = ["AbcSettings", "EcosimModel", "ExperimentSampler", "infer"]
 
@@ -367,8 +367,9 @@ def infer(parameters: Sequence[Parameter], config: RunConfig, out: str | Path, *
         "generations": len(gens),
         "epsilons": [float(e) for e in gens["epsilon"]],
         "simulations": int(history.total_nr_simulations),
-        # Runs started, including those past a population's last acceptance (on disk).
-        "runs": len(list((out / "simulations" / "runs").glob("*.json"))),
+        # Runs on disk from this model code, including those past a population's last
+        # acceptance (and those of other calibrations sharing the folder).
+        "runs": len(completed_runs(out / "simulations", ["targets"], model_code_digest())),
         "simulations_per_generation": [int(s) for s in gens["samples"]],
         "acceptance_rate": float(last["particles"] / last["samples"]),
         "acceptance_rate_overall": float(gens["particles"].sum() / gens["samples"].sum()),
@@ -376,6 +377,9 @@ def infer(parameters: Sequence[Parameter], config: RunConfig, out: str | Path, *
         "distance_median": float(np.median(distances)),
         "abc_db": str(out / "abc.db"),
         "abc_id": abc_id,
+        # Wall time of the generations as pyabc recorded them (across resumed runs), and of
+        # this call (which, resumed, counts only what it ran).
+        "abc_wall_seconds": round(float(populations["wall_time"].fillna(0).sum()), 1),
         "seconds": round(time.perf_counter() - t_start, 1),
         **dict(provenance or {}),
     }

@@ -22,7 +22,7 @@ from ecosim.calibration.posterior import Posterior
 from ecosim.calibration.runs import RunConfig, simulate
 from ecosim.calibration.targets import NOT_PRODUCED, TARGETS, Target, targets_for
 
-__all__ = ["default_targets", "not_produced", "plot_marginals", "plot_pairs",
+__all__ = ["default_targets", "levers", "not_produced", "plot_marginals", "plot_pairs",
            "plot_predictive", "predictive", "prior_bounds", "run_config", "target_table"]
 
 
@@ -84,6 +84,26 @@ def target_table(pred: pd.DataFrame, targets: Sequence[Target] | None = None,
                          "covered": bool(len(x) and q05 <= obs <= q95),
                          "produced": t.produced,
                          "note": "" if t.produced else t.note})
+    return pd.DataFrame(rows)
+
+
+def levers(indices: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """Each target's strongest parameters in a screening (``morris_indices.csv``).
+
+    A target whose largest ``mu_star`` is small beside its miss has no lever
+    among the estimated parameters: a mechanism, not a value, is missing.
+
+    Returns:
+        One row per target: max_mu_star, and the ``top`` parameters with theirs.
+    """
+    t = indices[indices["output"].str.startswith("discrepancy:")]
+    rows = []
+    for output, g in t.groupby("output", sort=False):
+        g = g.sort_values("mu_star", ascending=False)
+        rows.append({"target": output.split(":", 1)[1], "max_mu_star": float(g["mu_star"].max()),
+                     "levers": ", ".join(f"{p.split('.', 1)[-1]} {m:.2f}"
+                                         for p, m in zip(g["parameter"][:top],
+                                                         g["mu_star"][:top], strict=True))})
     return pd.DataFrame(rows)
 
 
