@@ -7,7 +7,7 @@ STAMP      := $(VENV)/.installed
 OUT        ?= results/startup_cities_2030
 ARGS       ?=
 
-.PHONY: run test lint bench compare clean venv app
+.PHONY: run test lint bench compare clean venv app calibrate
 
 venv: $(STAMP)
 
@@ -26,6 +26,9 @@ run: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/ecosim app $(ARGS)
+
+calibrate: $(STAMP)
+	$(VPY) experiments/calibrate.py $(ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check src tests benchmarks experiments

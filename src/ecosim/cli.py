@@ -95,9 +95,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenarios), replicates=args.replicates, scale=args.scale,
         root_seed=args.seed, out=args.out, executor=args.executor, workers=args.workers,
         progress=not args.no_progress, plots=not args.no_plots,
-        ranking_draws=args.ranking_draws)
+        ranking_draws=args.ranking_draws, posterior=args.posterior)
     import numpy as np
     import pandas as pd
+
+    from ecosim.calibration.posterior import load_posterior
+
+    drawn = load_posterior(args.posterior)
+    print("\nparameters: " + ("the scenarios as packaged (point estimate)" if drawn is None
+                              else f"drawn from the posterior: {drawn.describe()}"))
 
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(f"\n{len(args.scenarios)} scenarios x {args.replicates} replicates at scale "
@@ -264,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--ranking-draws", type=int, default=None,
                    help="draws of the ranking's uncertainty (default: the scenario's "
                         "ranking.draws; 0: central fit only)")
+    m.add_argument("--posterior", default="packaged", metavar="packaged|none|PATH",
+                   help="draw (parameter set, seed) pairs from the calibrated posterior "
+                        "(default: the packaged one), or 'none' for the point estimate")
     m.set_defaults(func=_cmd_run)
 
     r = sub.add_parser("simulate", parents=[debug],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -95,6 +95,7 @@ def startup_cities_2030(
     progress: bool = True,
     plots: bool = True,
     ranking_draws: int | None = None,
+    posterior: Any = "packaged",
 ) -> StudyResult:
     """Run the ensemble, summarise it, write tables and plots.
 
@@ -110,16 +111,28 @@ def startup_cities_2030(
         plots: Write the PNG plots.
         ranking_draws: Draws of the ranking's uncertainty (default: the reference
             scenario's ``ranking.draws``; 0: the central fit only).
+        posterior: ``"packaged"`` (the calibrated posterior shipped with ecosim),
+            a posterior file, a :class:`~ecosim.calibration.posterior.Posterior`,
+            or None / ``"none"`` for the point estimate (the scenarios as packaged).
+            With a posterior, replicate *r* is a (parameter set, seed) pair drawn
+            from it, the same pair in every scenario, so the intervals and the
+            headline carry the parameters' uncertainty as well as the seed's.
 
     Returns:
         The summary table and headline probabilities.
     """
+    from ecosim.calibration.posterior import load_posterior
     from ecosim.experiments import Experiment, run_experiment
     from ecosim.experiments.store import load_results
 
     out = Path(out)
+    draws = load_posterior(posterior)
+    if draws is not None:
+        draws.check(scenarios[0])
+    design = ({"replicates": replicates} if draws is None
+              else {"samples": draws.draw(replicates, root_seed)})
     experiment = Experiment(
-        name="startup_cities_2030", scenarios=list(scenarios), replicates=replicates,
+        name="startup_cities_2030", scenarios=list(scenarios), **design,
         months=None, scale=scale, root_seed=root_seed,  # each scenario's own: to Dec 2030
         outputs=["indicators", "yearly", "retention", "flows"], imports=["ecosim.study"],
     )

@@ -50,6 +50,8 @@ __all__ = ["Experiment", "ExperimentError", "Sampling", "salib_problem", "sample
            "sample_points"]
 
 SAMPLING_METHODS = ("morris", "sobol")
+#: Reserved key of a sample row: the run's own seed (the row is then one run, see Experiment).
+SEED = "seed"
 
 
 class ExperimentError(ScenarioError):
@@ -106,6 +108,12 @@ class Experiment:
         parameters: A grid: scenario path (``behaviour.w_ties`` or
             ``behaviour__w_ties``) -> values; every combination is a point.
         samples: Points given one by one: a list of ``{path: value}`` (or a DataFrame).
+            A row may carry its own seed under the reserved key ``"seed"`` (every
+            row then must): each row is then one run, paired with that seed,
+            instead of a point run once per replicate seed. ``replicates`` must
+            be 1; the design's ``replicate`` column numbers the rows; identical
+            (parameters, seed) pairs share a run. Draws from a posterior
+            (parameter set, seed) and ABC particles are such rows.
         sampling: A Morris or Sobol design (:class:`Sampling`).
         replicates: Runs per scenario and point, each with its own seed.
         months: Months per run (default: each scenario's ``months``).
@@ -228,13 +236,19 @@ class Experiment:
                 checks += [({p: hi}, f"sensitivity.bounds.{p}") for p, (_, hi) in
                            self.sampling.bounds.items()]
             elif self.samples is not None:
-                checks = [(row, f"samples.{i}") for i, row in enumerate(self.samples)]
+                checks = [({k: v for k, v in row.items() if k != SEED}, f"samples.{i}")
+                          for i, row in enumerate(self.samples)]
             else:
                 checks = [({p: v}, f"parameters.{p}") for p, vs in self.parameters.items()
                           for v in vs]
             for overrides, where in checks:
                 _load(base, overrides, where, label)
         return self
+
+    @property
+    def seeded(self) -> bool:
+        """True when every sample row carries its own seed (one run per row)."""
+        return bool(self.samples) and SEED in self.samples[0]
 
     @property
     def labels(self) -> list[str]:
@@ -265,10 +279,17 @@ class Experiment:
         for label, source in zip(self.labels, self.scenarios, strict=True):
             digest = _scenario_digest(source)
             for p, point in enumerate(points):
+                if self.seeded:  # one run per row, with the row's seed
+                    point = {k: v for k, v in point.items() if k != SEED}
+                    pairs = [(p, self.samples[p][SEED])]
+                else:
+                    pairs = list(enumerate(seeds))
                 overrides = {**self._base_overrides(), **point}
-                for r, seed in enumerate(seeds):
-                    key = json.dumps({"scenario": digest, "overrides": overrides,
-                                      "replicate": r, "seed": seed}, sort_keys=True, default=str)
+                for r, seed in pairs:
+                    ident = {"scenario": digest, "overrides": overrides, "seed": seed}
+                    if not self.seeded:
+                        ident["replicate"] = r
+                    key = json.dumps(ident, sort_keys=True, default=str)
                     run_id = hashlib.sha256(key.encode()).hexdigest()[:16]
                     if run_id not in tasks:
                         tasks[run_id] = RunTask(run_id, len(tasks), label, source, overrides,
@@ -363,6 +384,7 @@ def _normalise(e: Experiment) -> None:
     _set(e, "parameters", grid)
     if e.samples is not None:
         _set(e, "samples", _normalise_samples(e.samples))
+        _check_seeds(e)
     if e.sampling is not None:
         _set(e, "sampling", _normalise_sampling(e.sampling))
     for path in {*grid, *(e.samples[0] if e.samples else {}),
@@ -411,6 +433,21 @@ def _normalise_samples(samples: Any) -> tuple[dict[str, Any], ...]:
         for row, value in zip(out, _uniform([r[key] for r in out]), strict=True):
             row[key] = value
     return tuple(out)
+
+
+def _check_seeds(e: Experiment) -> None:
+    """Rows with their own seed: every row has one (an integer >= 0), one replicate."""
+    rows = e.samples
+    if not any(SEED in row for row in rows):
+        return
+    for i, row in enumerate(rows):
+        seed = row.get(SEED)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ExperimentError(f"samples.{i}.{SEED}", seed, "an integer >= 0 in every row "
+                                  "(rows carry their own seeds in all rows or in none)")
+    if e.replicates != 1:
+        raise ExperimentError("replicates", e.replicates, "1 when the samples carry their own "
+                              "seeds (each row is one run with its seed)")
 
 
 def _normalise_sampling(s: Sampling) -> Sampling:

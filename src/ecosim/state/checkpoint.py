@@ -113,7 +113,12 @@ NOT_MODEL = frozenset({
     *(f"experiments/{m}.py" for m in ("__init__", "design", "run", "sweep", "executors",
                                       "worker", "store", "integrity", "sensitivity",
                                       "dask_plugin")),
+    # calibration: only targets.py and plugin.py shape what a run writes
+    *(f"calibration/{m}.py" for m in ("__init__", "abc", "bias", "parameters", "pipeline",
+                                      "posterior", "report", "runs", "screening")),
 })
+#: Packages that never change what a run computes (the browser app).
+NOT_MODEL_PACKAGES = ("app/",)
 
 
 @functools.cache
@@ -128,7 +133,8 @@ def model_code_digest() -> str:
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     files = [p for p in sorted(root.rglob("*.py"))
-             if p.relative_to(root).as_posix() not in NOT_MODEL]
+             if p.relative_to(root).as_posix() not in NOT_MODEL
+             and not p.relative_to(root).as_posix().startswith(NOT_MODEL_PACKAGES)]
     for path in files + sorted((root / "inputs" / "data").glob("*.toml")):
         digest.update(str(path.relative_to(root).as_posix()).encode())
         digest.update(path.read_bytes())
