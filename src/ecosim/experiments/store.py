@@ -110,6 +110,10 @@ _NOT_MODEL = frozenset({
     "cli.py", "__main__.py", "outputs/plots.py",
     *(f"experiments/{m}.py" for m in ("__init__", "design", "run", "sweep", "executors",
                                       "worker", "store", "sensitivity", "dask_plugin")),
+    # ecosim.explore plans, searches and analyses runs; only its outputs module is in a run
+    *(f"explore/{m}.py" for m in ("__init__", "_check", "spec", "levers", "sampling",
+                                  "evaluate", "stats", "search", "discovery", "plots", "job",
+                                  "toy")),
 })
 
 
