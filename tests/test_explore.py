@@ -245,10 +245,18 @@ def test_a_setting_gives_packages_that_spend_the_budget_as_split():
         row = space.row(policy)
         assert row["designated"] == len(cities)
         assert sum(row[f"budget:{c}"] for c in space.cities) == pytest.approx(policy.budget_krw)
+        # a line of policies.csv gives the policy back
+        assert space.policy_from_row(row) == policy
+        assert space.policy_from_row(row).id == policy.id
     same = space.policy(values)
     assert same.id == policy.id and same == policy
     assert space.policy(values, budget=99e9).id != policy.id
     assert space.reference().id == REFERENCE and space.reference().packages == ()
+    assert space.policy_from_row(space.row(space.reference())).id == REFERENCE
+    written = pd.DataFrame([space.row(policy)]).to_csv(index=False)
+    from io import StringIO
+
+    assert space.policy_from_row(pd.read_csv(StringIO(written)).iloc[0]).id == policy.id
 
 
 def test_variables_map_the_unit_interval_onto_their_ranges():

@@ -41,7 +41,7 @@ from ecosim.explore.stats import best_reachable_k, ordinal, policy_table
 from ecosim.inputs.scenario import to_dict
 from ecosim.vocab import LEVERS
 
-__all__ = ["ExploreResult", "default_out", "explore"]
+__all__ = ["ExploreResult", "confirm", "default_out", "explore"]
 
 
 @dataclass
@@ -142,6 +142,30 @@ def explore(spec: ExploreSpec | str | Path, out: str | Path | None = None, *,
     (out / "report.txt").write_text(result.report + "\n")
     log(result.report)
     return result
+
+
+def confirm(spec: ExploreSpec, policies: list[Policy], *, scale: float, replicates: int,
+            out: str | Path, executor: Any = None, workers: int | None = None,
+            progress: bool = True) -> pd.DataFrame:
+    """Evaluate ``policies`` again at another scale, on ``replicates`` seeds.
+
+    The ranking is fitted afresh on reference runs at that scale. Use it to see
+    whether what a small-scale search found holds at a larger scale.
+
+    Returns:
+        :func:`~ecosim.explore.stats.policy_table` of the policies (plus ``scale``).
+    """
+    import dataclasses
+
+    from ecosim.explore.evaluate import ModelEvaluator
+
+    at = dataclasses.replace(spec, scale=scale, uncertainties=dataclasses.replace(
+        spec.uncertainties, replicates=replicates)).validate()
+    with ModelEvaluator(at, out, executor=executor, workers=workers, progress=progress) as ev:
+        cases = ev.evaluate(policies)
+    o = spec.outcomes
+    table = policy_table(cases, k=o.k, top=o.top, cities=ev.ranked_cities)
+    return table.assign(scale=scale)
 
 
 def digest(spec: ExploreSpec) -> str:

@@ -310,6 +310,10 @@ class LeverSpace:
         variables = self.variables(budget)
         return {v.name: v.from_unit(x) for v, x in zip(variables, u, strict=True)}
 
+    def policy_from_row(self, row: Mapping[str, Any]) -> Policy:
+        """The policy a :meth:`row` describes (e.g. a line of ``policies.csv``); same id."""
+        return _from_row(self, row)
+
     def row(self, policy: Policy) -> dict[str, Any]:
         """A policy's realised levers as flat columns (the same columns for every policy).
 
@@ -336,6 +340,25 @@ class LeverSpace:
                 shares = dict.fromkeys(LEVERS, 0.0)
             row.update({f"share:{owner}:{k}": float(shares[k]) for k in LEVERS})
         return row
+
+
+def _from_row(space: LeverSpace, row: Mapping[str, Any]) -> Policy:
+    lv = space.levers
+    if row.get("policy") == REFERENCE or not int(row.get("designated", 0)):
+        return space.reference()
+    packages = []
+    extras = [c for c in lv.extra_cities if int(row[f"designate:{c}"])]
+    for city in (*lv.cities, *extras):
+        owner = city if city in lv.cities else "extra"
+        core = city in lv.cities
+        packages.append(Package(
+            city=city, budget_krw=float(row[f"budget:{city}"]),
+            shares={k: float(row[f"share:{owner}:{k}"]) for k in LEVERS},
+            focus_sectors=space.focus.get(city, space.extra_focus) if core
+            else space.extra_focus,
+            open_factories=bool(space.open_factories.get(city, False)) if core else False))
+    return Policy(start_year=int(row["start_year"]), packages=tuple(packages),
+                  label=str(row.get("label", "") or ""))
 
 
 def _round_shares(raw: Sequence[float]) -> list[float]:
