@@ -34,7 +34,7 @@ def main() -> None:
     out = Path(out)
     space = LeverSpace.from_spec(spec)
     rows = pd.read_csv(out / "policies.csv").set_index("policy", drop=False)
-    chosen = {"reference": space.reference()}
+    chosen: dict = {"reference": space.reference()}
     announced = rows[rows["label"] == "announced"]
     if not announced.empty:
         chosen["announced"] = space.policy_from_row(announced.iloc[0])
@@ -48,7 +48,9 @@ def main() -> None:
     table = confirm(spec, list(chosen.values()), scale=args.scale, replicates=args.replicates,
                     out=out / f"confirm_scale{args.scale:g}", executor=args.executor,
                     workers=args.workers)
-    label = {p.id: name for name, p in chosen.items()}
+    label: dict[str, str] = {}
+    for name, policy in chosen.items():  # one policy may be several (the search's best at
+        label[policy.id] = f"{label[policy.id]} = {name}" if policy.id in label else name
     table.insert(1, "label", table["policy"].map(label))
     table.to_csv(out / f"confirm_scale{args.scale:g}.csv", index=False)
     k = spec.outcomes.k

@@ -23,6 +23,7 @@ from ecosim.explore import (
     Search,
     ToyWorld,
     Uncertainties,
+    explore,
     find_boxes,
 )
 from ecosim.explore.discovery import choose_k
@@ -426,6 +427,7 @@ def test_prim_falls_back_to_the_best_k_enough_cases_reach():
     assert choose_k(n_top, 3, 5)[0] == 3
     k, note = choose_k(n_top, 3, 20)
     assert k == 2 and "only 5 of 85 cases reach 3" in note
+    assert choose_k(n_top, 3, 5, min_share=0.5)[0] == 1  # 35 of 85 reach 2: under half
     with pytest.raises(ValueError, match="no case of interest"):
         find_boxes(pd.DataFrame({"a": [1.0, 2.0]}), np.array([False, False]))
 
@@ -444,3 +446,34 @@ def test_replace_keeps_validation():
     spec = small_spec()
     with pytest.raises(ExploreError, match=r"outcomes\.k"):
         dataclasses.replace(spec, outcomes=Outcomes(k=0))
+
+
+def test_the_whole_job_runs_on_a_toy_world_and_writes_its_outputs(tmp_path):
+    toy = ToyWorld({"seoul": 20, "daejeon": 130, "daegu": 250, "busan": 400}, draws=5,
+                   replicates=2, seed=4)
+    spec = ExploreSpec(
+        name="toy", scale=0.01, root_seed=1,
+        uncertainties=Uncertainties(replicates=2, ranking_draws=5),
+        levers=Levers(cities=["daegu", "daejeon"], extra_cities=["busan"],
+                      budget_krw=[1e9, 60e9], budget_log=True),
+        outcomes=Outcomes(k=2),
+        search=Search(budget_krw=24e9, trials=12, batch=4, best_k_trials=4,
+                      frontier_krw=[4e9, 12e9, 24e9], frontier_trials=4, confirm_replicates=1,
+                      bisect_steps=2),
+        discovery=Discovery(policies=64, rank_threshold=100, k=2))
+    lines = []
+    result = explore(spec, tmp_path, evaluator=toy, log=lines.append)
+    assert result.report == lines[-1] and (tmp_path / "report.txt").exists()
+    for name in ("policies.csv", "frontier.csv", "best_splits.csv", "splits.png",
+                 "frontier.png", "prim_rules.txt", "prim_boxes.png", "search_trials.csv"):
+        assert (tmp_path / name).exists(), name
+    # daejeon needs its investment budget to join seoul: 2 cities reached, 3 never
+    assert result.answer.found and 4e9 < result.answer.budget_krw <= 24e9
+    assert result.best_k[0] == 2
+    assert "cases whose 2nd best Korean city ranks 100 or better" in result.prim_note
+    first = result.boxes[0]
+    base = int(result.prim_note.split("(")[1].split(" of")[0]) / 640
+    assert first.density > 3 * base and any("budget" in r for r in first.rules())
+    policies = result.policies
+    assert {"announced", "sample", "search"} <= set(policies["label"])
+    assert (policies["p_at_least_1"] == 1.0).all()

@@ -224,6 +224,13 @@ def _discovery(d: Discovery) -> None:
     if d.k is not None:
         _set(d, "k", _int(d.k, f"{w}.k", 1))
     _set(d, "min_cases", _int(d.min_cases, f"{w}.min_cases", 1))
+    _set(d, "min_share", _number(d.min_share, f"{w}.min_share", "a share in [0, 1)",
+                                 lambda v: 0 <= v < 1))
+    if d.rank_threshold is not None:
+        _set(d, "rank_threshold", _number(d.rank_threshold, f"{w}.rank_threshold",
+                                          "a world rank >= 1", lambda v: v >= 1))
+    _set(d, "max_qp", _number(d.max_qp, f"{w}.max_qp", "a probability in (0, 1]",
+                              lambda v: 0 < v <= 1))
     _set(d, "min_density", _number(d.min_density, f"{w}.min_density",
                                    "a share in (0, 1]", lambda v: 0 < v <= 1))
     _set(d, "boxes", _int(d.boxes, f"{w}.boxes", 1))

@@ -89,32 +89,36 @@ def describe(name: str, value: float) -> str:
     return f"{value:.3g}"
 
 
-def choose_k(n_top: pd.Series | np.ndarray, k: int, min_cases: int) -> tuple[int, str]:
+def choose_k(n_top: pd.Series | np.ndarray, k: int, min_cases: int,
+             min_share: float = 0.0) -> tuple[int, str]:
     """The k whose cases (n_top >= k) PRIM looks for, and why.
 
-    ``k`` when at least ``min_cases`` cases reach it; else the largest k that
-    at least ``min_cases`` cases reach (at least 1).
+    ``k`` when enough cases reach it: at least ``min_cases`` and at least
+    ``min_share`` of all; else the largest k that enough cases reach (at least 1).
     """
     n_top = np.asarray(n_top)
+    need = max(min_cases, int(np.ceil(min_share * len(n_top))))
     reached = int((n_top >= k).sum())
-    if reached >= min_cases:
+    if reached >= need:
         return k, f"cases with at least {k} cities in the top ({reached} of {len(n_top)})"
     best = 1
     for j in range(1, k):
-        if (n_top >= j).sum() >= min_cases:
+        if (n_top >= j).sum() >= need:
             best = j
     n = int((n_top >= best).sum())
     return best, (f"only {reached} of {len(n_top)} cases reach {k} cities (fewer than "
-                  f"{min_cases}); PRIM looks instead for the largest k at least {min_cases} "
-                  f"cases reach: at least {best} cities in the top ({n} cases)")
+                  f"{need}); PRIM looks instead for the largest k at least {need} cases "
+                  f"reach: at least {best} cities in the top ({n} cases)")
 
 
 def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 2, min_density: float = 0.8,
-               peel_alpha: float = 0.05) -> list[Box]:
+               peel_alpha: float = 0.05, max_qp: float = 0.05) -> list[Box]:
     """PRIM boxes for the cases of interest ``y`` over the inputs ``x``.
 
     On each peeling trajectory the box chosen is the one with the largest
-    coverage among those at least ``min_density`` dense (else the densest).
+    coverage among those at least ``min_density`` dense (else the one with the
+    largest coverage x density gain over the base rate); then restrictions
+    whose quasi-p value exceeds ``max_qp`` are dropped, least significant first.
     Inputs that never vary are left out; yes/no inputs are read as 0/1, every input
     as a float.
 
@@ -124,6 +128,7 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 2, min_density: f
         boxes: At most this many boxes (each among the cases the earlier left).
         min_density: See above.
         peel_alpha: Share of the cases peeled per step.
+        max_qp: Largest quasi-p value a restriction may keep (1: keep all).
 
     Raises:
         ValueError: ``x`` and ``y`` differ in length, or ``y`` has no case of interest.
@@ -150,11 +155,14 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 2, min_density: f
             box = finder.find_box()
             if box is None:
                 break
-            i = _choose(box.peeling_trajectory, min_density)
+            i = _choose(box.peeling_trajectory, min_density, float(y.mean()))
             if i == 0:
                 break
             box.select(i)
+            i = _drop_insignificant(box, i, max_qp)
             stats, lims = box.inspect(i, style="data")[0]
+            if lims.empty:
+                break
             limits = pd.DataFrame({"min": lims.iloc[:, 0], "max": lims.iloc[:, 1],
                                    "qp_low": lims.iloc[:, 2], "qp_high": lims.iloc[:, 3]})
             full = pd.DataFrame({"min": x[limits.index].min(), "max": x[limits.index].max()})
@@ -165,15 +173,40 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 2, min_density: f
     return out
 
 
-def _choose(trajectory: pd.DataFrame, min_density: float) -> int:
-    """The trajectory's point: most coverage at ``min_density`` or more, else the densest."""
+def _choose(trajectory: pd.DataFrame, min_density: float, base: float) -> int:
+    """The trajectory's point: most coverage at ``min_density`` or more.
+
+    When no point is that dense, the point with the largest coverage x
+    (density - base rate) / (1 - base rate): the densest box would be the
+    last, most restricted, one, which with weak signals is noise.
+    """
     t = trajectory[trajectory["res_dim"] > 0]
     if t.empty:
         return 0
     dense = t[t["density"] >= min_density]
     if not dense.empty:
         return int(dense.sort_values(["coverage", "density"], ascending=False).index[0])
-    return int(t.sort_values(["density", "coverage"], ascending=False).index[0])
+    gain = t["coverage"] * (t["density"] - base) / max(1.0 - base, 1e-12)
+    return int(gain.idxmax())
+
+
+def _drop_insignificant(box: Any, i: int, max_qp: float) -> int:
+    """Drop restrictions whose quasi-p value exceeds ``max_qp``, worst first; the new point.
+
+    Quasi-p values (Bryant and Lempert 2010) test whether a restriction raises
+    the density by more than chance would; EMA Workbench appends the box
+    without the restriction to the trajectory.
+    """
+    while True:
+        _, lims = box.inspect(i, style="data")[0]
+        if lims.empty:
+            return i
+        qp = lims.iloc[:, 2:4].apply(pd.to_numeric).max(axis=1, skipna=True)
+        worst = qp.idxmax()
+        if not qp[worst] > max_qp:
+            return i
+        box.drop_restriction(worst, i)
+        i = len(box.peeling_trajectory) - 1
 
 
 def _prim_module() -> Any:

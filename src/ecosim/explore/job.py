@@ -37,7 +37,7 @@ from ecosim.explore.levers import LeverSpace, Policy
 from ecosim.explore.sampling import policy_sample
 from ecosim.explore.search import Answer, PolicySearch, SearchResult
 from ecosim.explore.spec import ExploreSpec
-from ecosim.explore.stats import best_reachable_k, ordinal, policy_table
+from ecosim.explore.stats import best_reachable_k, kth_rank, ordinal, policy_table
 from ecosim.inputs.scenario import to_dict
 from ecosim.vocab import LEVERS
 
@@ -194,13 +194,21 @@ def _discover(spec: ExploreSpec, space: LeverSpace, searcher: PolicySearch,
         c for c in _points(searcher)[0]]
     data = cases.merge(levers, on="policy", how="left")
     data.to_parquet(result.out / "discovery_cases.parquet", index=False)
-    k, note = choose_k(data["n_top"], d.k or o.k, d.min_cases)
-    y = (data["n_top"] >= k).to_numpy()
-    if y.all():
-        result.prim_note = f"{note}: every case does, so there is nothing to discover"
+    if d.rank_threshold is not None:
+        k = d.k or o.k
+        y = kth_rank(data, k, searcher.cities) <= d.rank_threshold
+        note = (f"cases whose {ordinal(k)} best Korean city ranks {d.rank_threshold:g} or "
+                f"better ({int(y.sum())} of {len(y)})")
+    else:
+        k, note = choose_k(data["n_top"], d.k or o.k, d.min_cases, d.min_share)
+        y = (data["n_top"] >= k).to_numpy()
+    if y.all() or not y.any():
+        result.prim_note = f"{note}: {'every' if y.all() else 'no'} case is, so there is " \
+            "nothing to discover"
         return
     result.boxes = find_boxes(data[lever_cols + uncertain], y, boxes=d.boxes,
-                              min_density=d.min_density, peel_alpha=d.peel_alpha)
+                              min_density=d.min_density, peel_alpha=d.peel_alpha,
+                              max_qp=d.max_qp)
     result.prim_note = note
 
 

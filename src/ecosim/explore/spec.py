@@ -177,11 +177,16 @@ class Discovery:
             at every uncertainty point and seed.
         sampling: ``"lhs"`` or ``"sobol"`` (a power of two).
         k: Cities in the top the cases of interest reach (default: ``outcomes.k``;
-            when fewer than ``min_cases`` cases reach it, the largest k that
-            ``min_cases`` cases reach).
-        min_cases: Cases of interest PRIM needs.
+            when too few cases reach it, the largest k enough cases reach).
+        min_cases: Cases of interest PRIM needs (a count)...
+        min_share: ... and a share of all cases.
+        rank_threshold: When given, the cases of interest are instead those whose
+            k-th best Korean city ranks at or above this (no fallback): how to
+            get closer when no case gets there.
         min_density: The box chosen on each peeling trajectory is the one with
-            the largest coverage among those at least this dense (else the densest).
+            the largest coverage among those at least this dense (else the one
+            with the largest coverage x density gain over the base rate).
+        max_qp: Restrictions whose quasi-p value exceeds this are dropped.
         boxes: Boxes to find (each covers cases the earlier ones left).
         peel_alpha: Share of cases peeled per PRIM step.
     """
@@ -190,7 +195,10 @@ class Discovery:
     sampling: str = "lhs"
     k: int | None = None
     min_cases: int = 20
+    min_share: float = 0.05
+    rank_threshold: float | None = None
     min_density: float = 0.8
+    max_qp: float = 0.05
     boxes: int = 2
     peel_alpha: float = 0.05
 
