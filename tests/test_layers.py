@@ -11,7 +11,7 @@ PACKAGE = Path(ecosim.__file__).parent
 
 #: Layers from the bottom up; a module may import its own layer and those below.
 LAYERS = ("vocab", "inputs", "kernels", "state", "phases", "outputs", "model", "experiments",
-          "calibration", "top")
+          "calibration", "explore", "top")
 
 
 def layer_of(module: str) -> int:

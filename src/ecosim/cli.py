@@ -1,9 +1,10 @@
 """Command line: ``ecosim run`` (the 2030 question), ``simulate``, ``sweep``, ``scenarios``.
 
-Also ``validate``, which checks a scenario file, and ``app``, which serves the
-browser page. Bad input (a scenario or experiment field, an option, a file)
-ends with one line on stderr naming the file or field, the value and what is
-allowed, and exit status 2; ``--debug`` also prints the traceback.
+Also ``validate``, which checks a scenario file, ``app``, which serves the
+browser page, and ``explore``, which searches the policies that get closest.
+Bad input (a scenario or experiment field, an option, a file) ends with one
+line on stderr naming the file or field, the value and what is allowed, and
+exit status 2; ``--debug`` also prints the traceback.
 """
 
 from __future__ import annotations
@@ -307,7 +308,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_sweep_parser(sub, debug)
     _add_app_parser(sub, debug)
+    _add_explore_parser(sub, debug)
     return p
+
+
+def _add_explore_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
+    e = sub.add_parser("explore", parents=[debug],
+                       help="which policy gets closest: discovery, robust search, "
+                            "budget frontier (README: Which policy gets closest)")
+    e.add_argument("file", help="exploration TOML file, e.g. experiments/explore_korea.toml")
+    e.add_argument("--executor", choices=["serial", "processes", "dask"],
+                   help="where runs execute (default: the file's [execution], else processes)")
+    e.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)")
+    e.add_argument("--workers", type=int, help="worker processes (processes, local Dask)")
+    e.add_argument("--out", help="output folder (default: results/startup_cities_2030/<name>)")
+    e.add_argument("--stages", nargs="+", choices=["discover", "search", "frontier"],
+                   help="run only these stages (default: the file's)")
+    e.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    e.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    e.set_defaults(func=_cmd_explore)
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ecosim.explore import ExploreRunError, ExploreSpec, explore
+
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise UsageError("--executor", args.executor, "dask (or no --executor) with --scheduler")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers", args.workers, "an integer >= 1")
+    spec = ExploreSpec.from_toml(args.file)
+    if args.stages:
+        spec = dataclasses.replace(spec, stages=tuple(args.stages)).validate()
+    try:
+        explore(spec, args.out, executor="dask" if args.scheduler else args.executor,
+                workers=args.workers, scheduler=args.scheduler,
+                progress=not args.no_progress, plots=not args.no_plots)
+    except ExploreRunError as err:
+        return _report(err, args, status=1)
+    return 0
 
 
 def _add_app_parser(sub: Any, debug: argparse.ArgumentParser) -> None:

@@ -116,6 +116,10 @@ NOT_MODEL = frozenset({
     # calibration: only targets.py and plugin.py shape what a run writes
     *(f"calibration/{m}.py" for m in ("__init__", "abc", "bias", "parameters", "pipeline",
                                       "posterior", "report", "runs", "screening")),
+    # ecosim.explore plans, searches and analyses runs; only its outputs module is in a run
+    *(f"explore/{m}.py" for m in ("__init__", "_check", "spec", "levers", "sampling",
+                                  "evaluate", "stats", "search", "discovery", "plots", "job",
+                                  "toy")),
 })
 #: Packages that never change what a run computes (the browser app).
 NOT_MODEL_PACKAGES = ("app/",)
