@@ -214,7 +214,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 def _add_sweep_parser(sub: Any) -> None:
     w = sub.add_parser("sweep", help="run an experiment file: ensembles, sweeps, sensitivity")
-    w.add_argument("experiment", help="experiment TOML file (README: Experiments at scale)")
+    w.add_argument("experiment", help="experiment TOML file (docs/guide/experiments.md)")
     w.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else serial)")
     w.add_argument("--scheduler", metavar="ADDRESS",
