@@ -165,7 +165,8 @@ college_town = 0.0
 """
 folder = Path(tempfile.mkdtemp(prefix="ecosim-docs-"))
 path = folder / "examplia.toml"
-path.write_text(scenario_toml)
+path.write_text(scenario_toml, encoding="utf-8")
+print(f"wrote {path.name}: {len(scenario_toml.splitlines())} lines")
 
 # %% [markdown]
 # ## Check it
