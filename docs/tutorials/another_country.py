@@ -163,7 +163,8 @@ capital = 1.5
 port = 3.0
 college_town = 0.0
 """
-folder = Path(tempfile.mkdtemp(prefix="ecosim-docs-"))
+scratch = tempfile.TemporaryDirectory(prefix="ecosim-docs-")  # removed when the kernel exits
+folder = Path(scratch.name)
 path = folder / "examplia.toml"
 path.write_text(scenario_toml, encoding="utf-8")
 print(f"wrote {path.name}: {len(scenario_toml.splitlines())} lines")

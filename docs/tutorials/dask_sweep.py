@@ -65,7 +65,8 @@ table[["run_id", "scenario", "replicate", "seed", "behaviour__w_ties"]]
 # `scheduler="tcp://host:8786"`.
 
 # %%
-workdir = Path(tempfile.mkdtemp(prefix="ecosim-docs-"))
+scratch = tempfile.TemporaryDirectory(prefix="ecosim-docs-")  # removed when the kernel exits
+workdir = Path(scratch.name)
 cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                        host="127.0.0.1", dashboard_address="127.0.0.1:0")
 client = Client(cluster)

@@ -56,7 +56,8 @@ for p in policy.packages:
 # random numbers, so the difference between scenarios is not seed noise).
 
 # %%
-out = Path(tempfile.mkdtemp(prefix="ecosim-docs-")) / "study"
+scratch = tempfile.TemporaryDirectory(prefix="ecosim-docs-")  # removed when the kernel exits
+out = Path(scratch.name) / "study"
 result = startup_cities_2030(scenarios=("baseline", "startup_city"), replicates=2, scale=0.002,
                              root_seed=2025, out=out, executor="serial", progress=False)
 

@@ -60,7 +60,8 @@ print(f"Morris: {trajectories} trajectories x ({len(bounds)} parameters + 1) = "
 # second call resumes instead of starting again.
 
 # %%
-out = Path(tempfile.mkdtemp(prefix="ecosim-docs-")) / "morris"
+scratch = tempfile.TemporaryDirectory(prefix="ecosim-docs-")  # removed when the kernel exits
+out = Path(scratch.name) / "morris"
 indices = morris(bounds, outputs, trajectories=trajectories, months=6, scale=0.002,
                  root_seed=3, out=out, executor="serial", progress=False)
 indices
