@@ -123,3 +123,10 @@ print("dask and serial summaries are identical")
 # %%
 again = run_experiment(experiment, workdir / "serial", executor="serial", progress=False)
 print(f"skipped {again.skipped}, executed {again.executed}")
+
+# %% [markdown]
+# The results were written to a scratch folder; remove it.
+
+# %%
+scratch.cleanup()
+print(f"removed: {not workdir.exists()}")
