@@ -1,5 +1,6 @@
 # ecosim — two commands for a newcomer:  make run   and   make test
 # PYTHON=/path/to/python3.12 overrides the interpreter search (tools/find-python.sh).
+# make docs builds the documentation site into site/ (open site/index.html).
 
 VENV       := .venv
 VPY        := $(VENV)/bin/python
@@ -7,7 +8,7 @@ STAMP      := $(VENV)/.installed
 OUT        ?= results/startup_cities_2030
 ARGS       ?=
 
-.PHONY: run test lint bench compare clean venv app calibrate
+.PHONY: run test lint bench compare clean venv app calibrate docs
 
 venv: $(STAMP)
 
@@ -31,7 +32,12 @@ calibrate: $(STAMP)
 	$(VPY) experiments/calibrate.py $(ARGS)
 
 lint: $(STAMP)
-	$(VPY) -m ruff check src tests benchmarks experiments
+	$(VPY) -m ruff check src tests benchmarks experiments tools docs/tutorials
+
+# mkdocs.yml: --strict fails on a broken link, a missing reference or a failing tutorial cell
+# (every tutorial runs on each build). NO_MKDOCS_2_WARNING silences Material's end-of-life banner.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict $(ARGS)
 
 test: lint
 	$(VPY) -m pytest $(ARGS)
@@ -43,5 +49,5 @@ bench: $(STAMP)
 	$(VENV)/bin/asv run --quick --python=same $(ARGS)
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache .asv build src/*.egg-info
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .asv build site .cache src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -178,7 +178,7 @@ def test_rank_is_the_latest_year_s_world_rank(year_model):
     pd.testing.assert_frame_equal(views.rank_table(year_model), want)
     spec = views.rank_chart(year_model)
     ranks = _data(spec, "ranks").set_index("city")
-    year = year_model.spec.start_year  # the one complete year simulated
+    year = year_model.spec.start_year  # 13 months: the first complete calendar year
     latest = want[want["year"] == year].set_index("city")
     assert set(ranks.index) == set(year_model.spec.ranking.ranked_cities)
     np.testing.assert_allclose(ranks["rank"], latest.loc[ranks.index, "rank"])
@@ -246,7 +246,8 @@ def test_plot_components_redraw_after_a_step(component, shows_month):
 def test_policy_component_lists_the_packages_in_force(model):
     _box, rc = solara.render(PolicyInForce(model), handle_error=False)
     html = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
-    assert "startup_city</b> at scale 0.003, seed 3, month 4 (end of 2020-04)" in html
+    start = model.spec.start_year  # month 4 is April of the start year
+    assert f"startup_city</b> at scale 0.003, seed 3, month 4 (end of {start}-04)" in html
     for p in model.spec.policy.packages:
         assert f"<td>{p.city}</td><td>{p.budget_krw / 1e9:g}</td>" in html
 

@@ -262,3 +262,19 @@ def test_missing_files_folders_and_bad_backends_are_clear(tmp_path):
         EcosystemModel.load(path, backend="cuda")
     with pytest.raises(ArgumentError, match="checkpoint_every"):
         model.run(2, checkpoint=path, checkpoint_every=0)
+
+
+def test_code_digest_ignores_documentation_but_not_code(tmp_path):
+    from ecosim.state.checkpoint import _code_text
+
+    def text(source: str) -> bytes:
+        path = tmp_path / "m.py"
+        path.write_text(source)
+        return _code_text(path)
+
+    base = text('"""Module."""\n\ndef f(x):\n    """Twice x."""\n    return 2 * x\n')
+    documented = text('"""Module, described again."""\n\n\ndef f(x):  # a comment\n'
+                      '    """Twice x, in other words."""\n\n    return 2 * x\n')
+    assert documented == base
+    assert text('"""Module."""\n\ndef f(x):\n    """Twice x."""\n    return 3 * x\n') != base
+    assert text('def f(x):\n    return 2 * x\n') == base

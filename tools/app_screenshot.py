@@ -1,4 +1,4 @@
-"""Take the README's screenshot of the app: Startup City after 13 months.
+"""Take the docs' screenshot of the app (docs/guide/app.md): Startup City after 13 months.
 
     python tools/app_screenshot.py [docs/img/app.png]
 

@@ -315,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_explore_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
     e = sub.add_parser("explore", parents=[debug],
                        help="which policy gets closest: discovery, robust search, "
-                            "budget frontier (README: Which policy gets closest)")
+                            "budget frontier (docs/explore.md)")
     e.add_argument("file", help="exploration TOML file, e.g. experiments/explore_korea.toml")
     e.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else processes)")
@@ -373,7 +373,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 def _add_sweep_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
     w = sub.add_parser("sweep", parents=[debug],
                        help="run an experiment file: ensembles, sweeps, sensitivity")
-    w.add_argument("experiment", help="experiment TOML file (README: Experiments at scale)")
+    w.add_argument("experiment", help="experiment TOML file (docs/guide/experiments.md)")
     w.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else serial)")
     w.add_argument("--scheduler", metavar="ADDRESS",

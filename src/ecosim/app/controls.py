@@ -24,7 +24,7 @@ __all__ = ["POLICY_TEMPLATE", "AppModel", "initial_values", "model_params", "par
 #: starting values, focus sectors and factory access.
 POLICY_TEMPLATE = "startup_city"
 
-#: Range of the scale slider: responsive on two cores (see README).
+#: Range of the scale slider: responsive on two cores (docs/benchmarks.md: the browser app).
 SCALE_RANGE = (0.005, 0.05)
 
 

@@ -152,6 +152,8 @@ class Firms:
         traction_sd: Standard deviation of monthly traction shocks, which are
             Laplace-distributed (heavy-tailed, as firms' growth rates are).
         revenue_krw: Monthly revenue at traction 0 (revenue = this * exp(traction)).
+        margin: Share of revenue that adds to cash (what is left after the costs
+            of sales); the rest pays for what was sold.
         overhead: Monthly burn per employee as a multiple of the startup wage.
         founder_pay: Founders' pay as a share of the startup wage until their
             company raises a Series A.

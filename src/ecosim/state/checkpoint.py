@@ -37,6 +37,7 @@ A checkpoint is a pickle: load only checkpoints you (or your runs) wrote.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
 import copyreg
@@ -141,8 +142,25 @@ def model_code_digest() -> str:
              and not p.relative_to(root).as_posix().startswith(NOT_MODEL_PACKAGES)]
     for path in files + sorted((root / "inputs" / "data").glob("*.toml")):
         digest.update(str(path.relative_to(root).as_posix()).encode())
-        digest.update(path.read_bytes())
+        digest.update(_code_text(path) if path.suffix == ".py" else path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _code_text(path: Path) -> bytes:
+    """A module's code without its comments, docstrings and layout.
+
+    Editing documentation must not make a checkpoint, a results folder or a
+    calibrated posterior stale; changing a statement, a constant or a name does.
+    """
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False).encode()
 
 
 def _versions() -> dict[str, str]:
