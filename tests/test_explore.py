@@ -477,3 +477,16 @@ def test_the_whole_job_runs_on_a_toy_world_and_writes_its_outputs(tmp_path):
     policies = result.policies
     assert {"announced", "sample", "search"} <= set(policies["label"])
     assert (policies["p_at_least_1"] == 1.0).all()
+
+
+def test_a_posterior_plugs_in_as_uncertainty_points_drawn_by_weight(tmp_path):
+    from ecosim.calibration.posterior import Posterior
+
+    particles = pd.DataFrame({"behaviour.w_ties": [0.2, 0.4, 0.6]})
+    post = Posterior(particles, np.array([0.0, 0.0, 1.0]), {"kind": "test"})
+    path = post.write(tmp_path / "posterior.parquet")
+    for source in (post, str(path)):
+        spec = small_spec(uncertainties=Uncertainties(parameter_sets=source, points=2))
+        points = uncertainty_points(spec.validate())
+        # every particle but the weighted one has no weight: never drawn; no weight column
+        assert points == [{"behaviour.w_ties": 0.6}] * 2

@@ -142,8 +142,11 @@ def _uncertainties(u: Uncertainties) -> None:
         ranges[path] = bounds
     _set(u, "ranges", ranges)
     sets = u.parameter_sets
-    if sets is not None and not isinstance(sets, str | Path | pd.DataFrame):
-        raise ExploreError(f"{w}.parameter_sets", sets, "a CSV or Parquet path, or a DataFrame")
+    from ecosim.calibration.posterior import Posterior
+
+    if sets is not None and not isinstance(sets, str | Path | pd.DataFrame | Posterior):
+        raise ExploreError(f"{w}.parameter_sets", sets, "\"packaged\" (the calibrated "
+                           "posterior), a posterior, CSV or Parquet path, or a DataFrame")
     _set(u, "points", _int(u.points, f"{w}.points", 1))
     _set(u, "sampling", _choice(u.sampling, SAMPLINGS, f"{w}.sampling"))
     if not ranges and sets is None and u.points != 1:
@@ -333,13 +336,21 @@ def check_override(scenario: Any, overrides: dict[str, Any], where: str) -> None
 
 
 def read_table(source: Any) -> pd.DataFrame:
-    """A table of parameter sets: a DataFrame, or a CSV or Parquet file.
+    """A table of parameter sets: a DataFrame, a CSV or Parquet file, or a posterior.
+
+    A posterior (``"packaged"``, a :class:`~ecosim.calibration.posterior.Posterior`
+    or a file it wrote) becomes as many rows as it has particles, drawn by
+    weight (seeded), so rows drawn uniformly from the table follow the posterior.
 
     Raises:
         ExploreError: The file is missing or unreadable, or the table is empty.
     """
     where = "uncertainties.parameter_sets"
-    if isinstance(source, pd.DataFrame):
+    posterior = _posterior(source)
+    if posterior is not None:
+        rows = posterior.draw(len(posterior.weights), root_seed=0)
+        table = pd.DataFrame(rows).drop(columns="seed")
+    elif isinstance(source, pd.DataFrame):
         table = source
     else:
         path = Path(source)
@@ -354,3 +365,24 @@ def read_table(source: Any) -> pd.DataFrame:
         raise ExploreError(where, f"({len(table)} rows)", "a table with at least one row and "
                            "one column per scenario path")
     return table.rename(columns=lambda c: str(c).replace("__", "."))
+
+
+def _posterior(source: Any) -> Any:
+    """The posterior ``source`` names, or None when it is a plain table."""
+    from ecosim.calibration.posterior import Posterior, load_posterior
+
+    where = "uncertainties.parameter_sets"
+    if isinstance(source, Posterior):
+        return source
+    if isinstance(source, str) and source == "packaged":
+        try:
+            return load_posterior("packaged")
+        except FileNotFoundError as err:
+            raise ExploreError(where, source, f"a packaged posterior ({err})") from err
+    if isinstance(source, str | Path) and Path(source).suffix == ".parquet" \
+            and Path(source).exists():
+        try:
+            return Posterior.read(source)
+        except ValueError:
+            return None
+    return None
