@@ -315,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_explore_parser(sub: Any, debug: argparse.ArgumentParser) -> None:
     e = sub.add_parser("explore", parents=[debug],
                        help="which policy gets closest: discovery, robust search, "
-                            "budget frontier (docs/explore.md)")
+                            "budget frontier (docs/guide/explore.md)")
     e.add_argument("file", help="exploration TOML file, e.g. experiments/explore_korea.toml")
     e.add_argument("--executor", choices=["serial", "processes", "dask"],
                    help="where runs execute (default: the file's [execution], else processes)")

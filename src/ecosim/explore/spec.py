@@ -67,10 +67,13 @@ class Uncertainties:
     Attributes:
         ranges: Scenario path -> (low, high): model parameters sampled over
             ``points`` points (``sampling``). Empty: the packaged values.
-        parameter_sets: A table of parameter sets to draw points from (a
-            posterior's draws): a DataFrame or a CSV/Parquet path, one column
-            per scenario path, one row per set. ``points`` rows are drawn
-            (seeded, without replacement while rows last).
+        parameter_sets: A table of parameter sets to draw points from:
+            ``"packaged"`` (the calibrated posterior packaged with ecosim), a
+            :class:`~ecosim.calibration.posterior.Posterior` or a posterior
+            file (its particles, drawn by weight), or a DataFrame or a
+            CSV/Parquet path, one column per scenario path, one row per set.
+            ``points`` rows are drawn (seeded, without replacement while rows
+            last).
         points: Uncertainty points (1 with neither ranges nor a table: the
             point estimate).
         sampling: ``"lhs"`` (Latin hypercube) or ``"sobol"`` for ``ranges``.
