@@ -38,8 +38,10 @@ from ecosim.inputs.worlds import symmetric_world
 # matrix. The parameter sections (`[behaviour]`, `[labour]`, `[firms]`,
 # `[capital]`) may be empty: every parameter has a default
 # ([Parameters](../model/parameters.md)); here two weights are changed.
-# Without a `[policy]` there is no policy; without `[ranking]` points the world
-# ranks are not computed.
+# Without a `[policy]` there is no policy. World ranks need a `[ranking]`
+# table naming the country and its cities as StartupBlink does (`country`,
+# `published_names`, `ranked_cities`), so that the index's published ranks can
+# anchor the scores; this made-up country has none, so it is not ranked.
 
 # %%
 scenario_toml = """
