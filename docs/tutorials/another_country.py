@@ -38,10 +38,11 @@ from ecosim.inputs.worlds import symmetric_world
 # matrix. The parameter sections (`[behaviour]`, `[labour]`, `[firms]`,
 # `[capital]`) may be empty: every parameter has a default
 # ([Parameters](../model/parameters.md)); here two weights are changed.
-# Without a `[policy]` there is no policy. World ranks need a `[ranking]`
-# table naming the country and its cities as StartupBlink does (`country`,
-# `published_names`, `ranked_cities`), so that the index's published ranks can
-# anchor the scores; this made-up country has none, so it is not ranked.
+# Without a `[policy]` there is no policy. `[ranking]` must name the country as
+# StartupBlink does (`country`); world ranks also need its cities' published
+# names and the cities to rank (`published_names`, `ranked_cities`), so that
+# the index's published ranks can anchor the scores. This made-up country has
+# no published ranks, so none of its cities is ranked.
 
 # %%
 scenario_toml = """
@@ -151,6 +152,9 @@ w_home = 1.0
 [labour]
 [firms]
 [capital]
+
+[ranking]
+country = "Examplia"   # the index's name of the country; no city of it is ranked
 
 [travel_time_hours.capital]
 capital = 0.0
