@@ -42,6 +42,12 @@ from typing import Any
 # which asks jupyter_client for CurveZMQ-encrypted kernel sockets (the kernel's
 # "running over TCP without encryption" warning otherwise).
 os.environ["JUPYTER_CONFIG_DIR"] = str(Path(__file__).resolve().parent / "jupyter")
+# The kernels run in docs/tutorials/: a relative PYTHONPATH (`PYTHONPATH=src mkdocs build`)
+# would point elsewhere there, and the tutorials would import another ecosim than the build's.
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        str(Path(entry).resolve()) if entry else entry
+        for entry in os.environ["PYTHONPATH"].split(os.pathsep))
 
 MARKER = re.compile(r"^<!--[ \t]*ecosim:(\w+)[ \t]*(.*?)[ \t]*-->[ \t]*$", re.MULTILINE)
 
