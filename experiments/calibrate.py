@@ -27,12 +27,12 @@ def main() -> None:
     p.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     p.add_argument("--scale", type=float, default=0.02,
                    help="calibration scale (default 0.02; see experiments/scale_bias.py)")
-    p.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (10)")
+    p.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (4)")
     p.add_argument("--top", type=int, default=15, help="parameters kept by mu_star (15)")
-    p.add_argument("--population", type=int, default=64, help="ABC population (64)")
+    p.add_argument("--population", type=int, default=40, help="ABC population (40)")
     p.add_argument("--generations", type=int, default=8, help="most ABC generations (8)")
-    p.add_argument("--max-simulations", type=int, default=4000,
-                   help="most ABC simulations (4000; --budget sets its own)")
+    p.add_argument("--max-simulations", type=int, default=2400,
+                   help="most ABC simulations (2400; --budget sets its own)")
     p.add_argument("--min-epsilon", type=float, default=0.5,
                    help="stop at this distance threshold, in tolerances (0.5)")
     p.add_argument("--seed", type=int, default=2020)
