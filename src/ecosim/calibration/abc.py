@@ -75,10 +75,10 @@ class AbcSettings:
         seed: Root of every proposal's NumPy seed and every run's seed.
     """
 
-    population: int = 64
+    population: int = 40
     generations: int = 8
     min_epsilon: float = 0.5
-    max_simulations: int | None = None
+    max_simulations: int | None = 2400
     min_acceptance_rate: float = 0.01
     quantile: float = 0.5
     seed: int = 2020

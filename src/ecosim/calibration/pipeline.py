@@ -88,7 +88,7 @@ class CalibrationResult:
 
 
 def calibrate(out: str | Path = "results/calibration", *, config: RunConfig | None = None,
-              budget: int | None = None, trajectories: int = 10, top: int = 15,
+              budget: int | None = None, trajectories: int = 4, top: int = 15,
               abc: AbcSettings | None = None, executor: Any = "processes",
               workers: int | None = None, scheduler: Any = None, progress: bool = True,
               write: str | Path | None = "packaged",
