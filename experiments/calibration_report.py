@@ -148,9 +148,12 @@ def main() -> None:
                             xlabel="Korean cities in the top 100 in 2030",
                             title=f"{scenario}: prior vs posterior predictive", marks={"5": 5})
             for k, v in samples.items():
-                print(f"{scenario}, {k} predictive ({len(v)} runs x ranking draws at scale "
+                runs = h[(h["scenario"] == scenario) & (h["predictive"] == k)]["replicate"]
+                print(f"{scenario}, {k} predictive ({runs.nunique()} runs x "
+                      f"{len(v) // max(runs.nunique(), 1)} ranking draws at scale "
                       f"{a.headline_scale:g}): P(at least 5 in the top 100) = "
-                      f"{float(np.mean(v >= 5)):.2f}; median {np.median(v):.0f}")
+                      f"{float(np.mean(v >= 5)):.2f}; median {np.median(v):.0f}, mean "
+                      f"{v.mean():.2f}, P(at least 2) = {float(np.mean(v >= 2)):.2f}")
     print(f"\n{time.perf_counter() - t0:.0f} s; tables and plots in {out}/")
 
 
