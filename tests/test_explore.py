@@ -490,3 +490,12 @@ def test_a_posterior_plugs_in_as_uncertainty_points_drawn_by_weight(tmp_path):
         points = uncertainty_points(spec.validate())
         # every particle but the weighted one has no weight: never drawn; no weight column
         assert points == [{"behaviour.w_ties": 0.6}] * 2
+
+
+def test_the_korea_exploration_file_draws_from_the_packaged_posterior():
+    from pathlib import Path
+
+    spec = ExploreSpec.from_toml(Path(__file__).parents[1] / "experiments" / "explore_korea.toml")
+    assert spec.uncertainties.parameter_sets == "packaged"
+    points = uncertainty_points(spec)
+    assert len(points) == spec.uncertainties.points and all(points)

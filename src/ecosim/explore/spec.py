@@ -283,7 +283,7 @@ class ExploreSpec:
             if key == "uncertainties":
                 table["ranges"] = _flatten(table.get("ranges", {}), "uncertainties.ranges")
                 sets = table.get("parameter_sets")
-                if isinstance(sets, str) and not Path(sets).is_absolute():
+                if isinstance(sets, str) and sets != "packaged" and not Path(sets).is_absolute():
                     table["parameter_sets"] = str(Path(base_dir) / sets)
             kwargs[key] = part(**table)
         base = kwargs.get("base")
