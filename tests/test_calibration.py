@@ -26,6 +26,19 @@ from ecosim.experiments import Experiment, ExperimentError
 from ecosim.inputs.scenario import load_scenario
 from ecosim.model import EcosystemModel
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _registries_restored_after_this_module():
+    """The calibration plugin registers its metrics in this process; later modules' in-process
+    experiments (whose summaries hold every registered metric) must not see them."""
+    from ecosim.experiments import registry
+
+    metrics, outputs = dict(registry.METRICS), dict(registry.OUTPUTS)
+    yield
+    for live, saved in ((registry.METRICS, metrics), (registry.OUTPUTS, outputs)):
+        live.clear()
+        live.update(saved)
+
 pyabc = pytest.importorskip("pyabc")
 
 #: A cheap run: the packaged world for 12 months at a tiny scale.
@@ -167,17 +180,19 @@ def _observed_at(truth: dict, config: RunConfig, folder, keys: str, seeds=(11, 1
 
 
 def test_abc_recovers_a_known_parameter_of_a_synthetic_run(tmp_path):
-    """Synthetic facts from the model at w_travel = 1.2; ABC-SMC from a flat prior on [0, 1.4].
+    """Synthetic facts from the model at w_travel = 0.4; ABC-SMC from a flat prior on [0, 1.4].
 
     The Southeast graduates' first jobs (own region, capital region) respond
-    strongly to the cost of travel; 12 months at scale 0.004 keep it cheap.
+    to the cost of travel, most steeply at low values (measured, 6 seeds: the
+    capital region's share 0.26 at 0.2, 0.17 at 0.7, 0.09 at 1.2; one run's
+    standard deviation 0.02-0.08); 12 months at scale 0.004 keep it cheap.
     The posterior mean must be within 0.25 of the truth, and closer to it than
     the prior mean (0.7).
     """
     from ecosim.calibration.abc import AbcSettings, infer
 
     config = RunConfig("baseline", scale=0.004, months=12)
-    truth = 1.2
+    truth = 0.4
     observed = _observed_at({"behaviour.w_travel": truth}, config, tmp_path / "truth",
                             "graduate_mobility")
     prior = Parameter("behaviour.w_travel", 0.4, 0.0, 1.4, "utility", "est.")

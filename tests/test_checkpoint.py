@@ -188,12 +188,15 @@ def test_a_killed_simulate_resumes_in_a_new_process_to_the_same_results(tmp_path
 
 
 def _changed_code_copy(tmp_path: Path) -> Path:
-    """A copy of the ecosim package whose model code differs by one comment line."""
+    """A copy of the ecosim package whose model code differs by one statement.
+
+    (A comment or docstring would not do: the digest reads code, not documentation.)
+    """
     root = tmp_path / "changed_src"
     shutil.copytree(SRC / "ecosim", root / "ecosim",
                     ignore=shutil.ignore_patterns("__pycache__"))
     social = root / "ecosim" / "phases" / "social.py"
-    social.write_text(social.read_text() + "\n# a change to the model code\n")
+    social.write_text(social.read_text() + "\n_A_CHANGE_TO_THE_MODEL_CODE = 1\n")
     return root
 
 

@@ -122,10 +122,12 @@ def startup_cities_2030(
         The summary table and headline probabilities.
     """
     from ecosim.calibration.posterior import load_posterior
-    from ecosim.experiments import Experiment, run_experiment
+    from ecosim.experiments import Experiment, ExperimentError, run_experiment
     from ecosim.experiments.store import load_results
 
     out = Path(out)
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise ExperimentError("replicates", replicates, "an integer >= 1")
     draws = load_posterior(posterior)
     if draws is not None:
         draws.check(scenarios[0])

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ecosim.outputs.ranking.curve import (
     MAX_RANK,
     WorldCurve,
@@ -41,8 +43,6 @@ from ecosim.outputs.ranking.parts import BusinessFit, QualityShape, fit_business
 from ecosim.outputs.ranking.spread import back_test, variance_shares
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ecosim.inputs.scenario import Scenario
 
 __all__ = [
@@ -78,12 +78,17 @@ def city_scores(frame: pd.DataFrame, spec: Scenario, fit: RankingFit | None = No
 
     Returns:
         Columns year, city, quantity, quality, business, score (in units of the
-        score at rank 100 in that year's edition) and rank.
+        score at rank 100 in that year's edition) and rank; no rows when the run
+        has no complete year yet.
     """
     from ecosim.inputs.index_points import load_index_points
 
+    columns = ["year", "city", "quantity", "quality", "business", "score", "rank"]
     ind = activity_indicators(frame, spec)
+    if ind.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "city" else float)
+                             for c in columns})
     if fit is None:
         fit = fit_ranking(ind, load_index_points(spec.ranking.points), spec.ranking, draws=0)
     out = fit.rank(ind, uncertainty=False)
-    return out[["year", "city", "quantity", "quality", "business", "score", "rank"]]
+    return out[columns]
