@@ -28,16 +28,18 @@ from ecosim.model import EcosystemModel
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _registries_restored_after_this_module():
-    """The calibration plugin registers its metrics in this process; later modules' in-process
-    experiments (whose summaries hold every registered metric) must not see them."""
+def _plugin_unregistered_after_this_module():
+    """The calibration plugin registers its output and metrics in this process; later modules'
+    in-process experiments (whose summaries hold every registered metric) must not see them."""
+    yield
+    import sys
+
     from ecosim.experiments import registry
 
-    metrics, outputs = dict(registry.METRICS), dict(registry.OUTPUTS)
-    yield
-    for live, saved in ((registry.METRICS, metrics), (registry.OUTPUTS, outputs)):
-        live.clear()
-        live.update(saved)
+    registry.OUTPUTS.pop("targets", None)
+    for name in ("calibration_distance", "discrepancy"):
+        registry.METRICS.pop(name, None)
+    sys.modules.pop("ecosim.calibration.plugin", None)  # a later import registers them again
 
 pyabc = pytest.importorskip("pyabc")
 
